@@ -1,0 +1,90 @@
+"""``tavus-slack check``: real calls that prove the configuration works, one line each."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from urllib.parse import urlparse
+
+from slack_sdk.errors import SlackApiError
+
+from bot.app import build_slack_client
+from bot.config import Settings
+from bot.tavus import TavusClient, TavusError
+from storage import Store
+
+Check = Callable[[Settings], Awaitable[str]]
+
+
+class CheckFailed(Exception):
+    pass
+
+
+async def check_slack(settings: Settings) -> str:
+    client = build_slack_client(settings)
+    try:
+        auth = await client.auth_test()
+    except SlackApiError as exc:
+        raise CheckFailed(f"Slack refused the bot token: {exc.response.get('error')}") from exc
+    except OSError as exc:
+        raise CheckFailed(f"could not reach Slack at {settings.slack_api_url}: {exc}") from exc
+    finally:
+        if client.session is not None:
+            await client.session.close()
+    return f"connected to workspace {auth.get('team')} as {auth.get('user')}"
+
+
+async def check_tavus(settings: Settings) -> str:
+    async with TavusClient(
+        api_key=settings.tavus_api_key, base_url=settings.tavus_api_url
+    ) as tavus:
+        try:
+            page = await tavus.replicas.list(limit=1)
+        except TavusError as exc:
+            raise CheckFailed(exc.user_message) from exc
+    return f"API key accepted at {settings.tavus_api_url} ({page.total_count} replicas visible)"
+
+
+async def check_database(settings: Settings) -> str:
+    try:
+        store = await Store.open(settings.database_path)
+    except Exception as exc:
+        raise CheckFailed(f"cannot open {settings.database_path}: {exc}") from exc
+    try:
+        await store.check_writable()
+    except Exception as exc:
+        raise CheckFailed(f"{settings.database_path} is not writable: {exc}") from exc
+    finally:
+        await store.close()
+    return f"{settings.database_path} is writable (WAL mode)"
+
+
+async def check_public_url(settings: Settings) -> str:
+    if settings.public_url is None:
+        return f"PUBLIC_URL unset: polling Tavus every {settings.poll_interval_seconds:g} s"
+    parsed = urlparse(settings.public_url)
+    if parsed.scheme != "https":
+        raise CheckFailed(
+            f"PUBLIC_URL should be https so callbacks are encrypted: {settings.public_url}"
+        )
+    if parsed.hostname in ("localhost", "127.0.0.1", "0.0.0.0") or not parsed.hostname:
+        raise CheckFailed(f"PUBLIC_URL must be reachable from the internet, not {parsed.hostname}")
+    return f"callbacks go to {settings.public_url}/tavus/callbacks/<token>"
+
+
+CHECKS: tuple[tuple[str, Check], ...] = (
+    ("slack", check_slack),
+    ("tavus", check_tavus),
+    ("database", check_database),
+    ("public url", check_public_url),
+)
+
+
+async def run_checks(settings: Settings, *, print_line: Callable[[str], None] = print) -> int:
+    failed = 0
+    for name, check in CHECKS:
+        try:
+            print_line(f"ok    {name}: {await check(settings)}")
+        except CheckFailed as exc:
+            failed += 1
+            print_line(f"FAIL  {name}: {exc}")
+    return 1 if failed else 0

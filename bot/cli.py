@@ -1,0 +1,71 @@
+"""``tavus-slack``: run the app, check the configuration, or serve the Tavus sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from collections.abc import Sequence
+
+from dotenv import load_dotenv
+
+from bot import __version__
+from bot.config import ConfigError, Settings, configure_logging
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tavus-slack",
+        description="Tavus for Slack: start Tavus calls from Slack and follow them in threads.",
+    )
+    parser.add_argument("--version", action="version", version=f"tavus-slack {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands.add_parser(
+        "run", help="serve Slack (HTTP or Socket Mode), Tavus callbacks and /healthz"
+    )
+    commands.add_parser(
+        "check", help="verify the configuration against Slack, Tavus and the database"
+    )
+    sandbox = commands.add_parser("sandbox", help="serve a local Tavus API simulator")
+    sandbox.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
+    sandbox.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    sandbox.add_argument(
+        "--api-key", default="sandbox-key", help="the x-api-key it accepts (default sandbox-key)"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    load_dotenv()
+    if args.command == "sandbox":
+        return _sandbox(args)
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        print(f"tavus-slack: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    if args.command == "check":
+        from bot.checks import run_checks
+
+        return asyncio.run(run_checks(settings))
+    from bot.app import run
+
+    asyncio.run(run(settings))
+    return 0
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from bot.sandbox import serve
+
+    configure_logging("INFO")
+    print(f"Tavus sandbox on http://{args.host}:{args.port} (x-api-key: {args.api_key})")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(host=args.host, port=args.port, api_key=args.api_key))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""A local simulator of the Tavus API: aiohttp server, in-memory state, real callbacks."""
+
+from __future__ import annotations
+
+from bot.sandbox.app import SANDBOX_STATE, build_app, serve
+from bot.sandbox.state import (
+    SEED_ECHO_PERSONA_ID,
+    SEED_PERSONA_2_ID,
+    SEED_PERSONA_ID,
+    SEED_REPLICA_2_ID,
+    SEED_REPLICA_3_ID,
+    SEED_REPLICA_ID,
+    SandboxState,
+)
+
+__all__ = [
+    "SANDBOX_STATE",
+    "SEED_ECHO_PERSONA_ID",
+    "SEED_PERSONA_2_ID",
+    "SEED_PERSONA_ID",
+    "SEED_REPLICA_2_ID",
+    "SEED_REPLICA_3_ID",
+    "SEED_REPLICA_ID",
+    "SandboxState",
+    "build_app",
+    "serve",
+]

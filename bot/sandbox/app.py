@@ -1,0 +1,112 @@
+"""The sandbox aiohttp app: middlewares (latency, errors, auth) and resource registration.
+
+A resource is one module with `add_routes(app, state)`; list it in `RESOURCES`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
+
+from bot.sandbox import conversations, personas, replicas
+from bot.sandbox.errors import ApiError
+from bot.sandbox.state import DEFAULT_MAX_CONCURRENT, SandboxState
+
+logger = logging.getLogger(__name__)
+
+SANDBOX_STATE = web.AppKey("sandbox_state", SandboxState)
+
+RESOURCES: tuple[Callable[[web.Application, SandboxState], None], ...] = (
+    personas.add_routes,
+    replicas.add_routes,
+    conversations.add_routes,
+)
+
+
+def _latency_middleware(latency: float) -> Middleware:
+    @web.middleware
+    async def latency_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if latency > 0:
+            await asyncio.sleep(latency)
+        return await handler(request)
+
+    return latency_middleware
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except ApiError as exc:
+        return exc.to_response()
+    except web.HTTPNotFound:
+        return web.json_response({"error": "Not found"}, status=404)
+    except web.HTTPMethodNotAllowed:
+        return web.json_response({"error": "Method not allowed"}, status=405)
+
+
+def _auth_middleware(api_key: str) -> Middleware:
+    expected = api_key.encode()
+
+    @web.middleware
+    async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        given = request.headers.get("x-api-key", "").encode()
+        if not hmac.compare_digest(given, expected):
+            raise ApiError(401, {"message": "Invalid access token"})
+        return await handler(request)
+
+    return auth_middleware
+
+
+async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
+    state = app[SANDBOX_STATE]
+    await state.sender.open()
+    yield
+    await state.cancel_tasks()
+    await state.sender.close()
+
+
+def build_app(
+    *,
+    api_key: str,
+    joined_delay: float = 1.0,
+    max_duration_default: float | None = None,
+    latency: float = 0.0,
+    seed: bool = True,
+    training_delay: float = 1.0,
+    max_concurrent: int = DEFAULT_MAX_CONCURRENT,
+) -> web.Application:
+    state = SandboxState(
+        joined_delay=joined_delay,
+        training_delay=training_delay,
+        max_duration_default=max_duration_default,
+        max_concurrent=max_concurrent,
+    )
+    if seed:
+        state.seed()
+    app = web.Application(
+        middlewares=[_latency_middleware(latency), error_middleware, _auth_middleware(api_key)]
+    )
+    app[SANDBOX_STATE] = state
+    app.cleanup_ctx.append(_lifecycle)
+    for add_routes in RESOURCES:
+        add_routes(app, state)
+    return app
+
+
+async def serve(*, host: str, port: int, api_key: str, **options: Any) -> None:
+    """Serve the sandbox until cancelled; `options` are `build_app`'s keyword arguments."""
+    runner = web.AppRunner(build_app(api_key=api_key, **options))
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+        logger.info("Tavus sandbox listening on http://%s:%s", host, port)
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()

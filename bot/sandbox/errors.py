@@ -1,0 +1,42 @@
+"""Error answers shaped like Tavus's, and request-body parsing that produces them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+
+class ApiError(Exception):
+    """Raised by handlers; the app's middleware turns it into a JSON answer."""
+
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        super().__init__(status, body)
+        self.status = status
+        self.body = body
+
+    def to_response(self) -> web.Response:
+        return web.json_response(self.body, status=self.status)
+
+
+def bad_request(message: str) -> ApiError:
+    return ApiError(400, {"error": message})
+
+
+async def read_json(request: web.Request) -> Any:
+    try:
+        return json.loads(await request.text())
+    except ValueError as exc:
+        raise bad_request("Invalid JSON body") from exc
+
+
+async def read_object(request: web.Request) -> dict[str, Any]:
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        raise bad_request("Request body must be a JSON object")
+    return body
+
+
+def query_flag(request: web.Request, name: str) -> bool:
+    return request.query.get(name, "").lower() in ("true", "1", "yes")

@@ -1,0 +1,26 @@
+"""Client policy in one place: timeouts, retries and backoff."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    VERSION = version("tavus-slack")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    VERSION = "0.0.0"
+
+DEFAULT_BASE_URL = "https://tavusapi.com"
+USER_AGENT = f"tavus-slack/{VERSION}"
+
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_CONNECT_TIMEOUT = 5.0
+
+DEFAULT_MAX_RETRIES = 3
+INITIAL_RETRY_DELAY = 0.5
+MAX_RETRY_DELAY = 8.0
+# A Slack user is waiting on the other end: never honour a longer Retry-After than this.
+MAX_RETRY_AFTER = 30.0
+RETRYABLE_STATUS_CODES = frozenset({408, 429})
+
+# Keep error messages short enough for a Slack ephemeral message.
+MAX_ERROR_TEXT = 200

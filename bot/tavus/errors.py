@@ -1,0 +1,108 @@
+"""One error tree for every Tavus failure; handlers catch these, never httpx's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "BadRequest",
+    "NotFound",
+    "PaymentRequired",
+    "RateLimited",
+    "ServerError",
+    "TavusConnectionError",
+    "TavusError",
+    "TavusStatusError",
+    "Unauthorized",
+    "status_error",
+]
+
+
+class TavusError(Exception):
+    """Base class for everything this client raises about Tavus."""
+
+    @property
+    def user_message(self) -> str:
+        return "Something went wrong talking to Tavus."
+
+
+class TavusConnectionError(TavusError):
+    """Tavus could not be reached: DNS, refused connection, timeout, broken stream."""
+
+    def __init__(self, reason: str = "network error") -> None:
+        super().__init__(f"Could not reach Tavus: {reason}")
+        self.reason = reason
+
+    @property
+    def user_message(self) -> str:
+        return f"Could not reach Tavus ({self.reason}). Try again in a minute."
+
+
+class TavusStatusError(TavusError):
+    """Tavus answered with an error status."""
+
+    hint = ""
+
+    def __init__(
+        self,
+        status_code: int,
+        message: str,
+        body: Any = None,
+        *,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(f"{status_code}: {message}")
+        self.status_code = status_code
+        self.message = message
+        self.body = body
+        self.retry_after = retry_after
+
+    @property
+    def user_message(self) -> str:
+        text = f"Tavus says: {self.message.rstrip('. ')} ({self.status_code})"
+        return f"{text}. {self.hint}" if self.hint else text
+
+
+class BadRequest(TavusStatusError):
+    """400 or 422: Tavus rejected the request (often an unknown id)."""
+
+
+class Unauthorized(TavusStatusError):
+    hint = "The Tavus API key looks wrong or revoked: check TAVUS_API_KEY."
+
+
+class PaymentRequired(TavusStatusError):
+    hint = "The Tavus account is out of credits."
+
+
+class NotFound(TavusStatusError):
+    pass
+
+
+class RateLimited(TavusStatusError):
+    hint = "Tavus is rate limiting us; try again in a minute."
+
+
+class ServerError(TavusStatusError):
+    hint = "Tavus is having trouble; try again in a minute."
+
+
+_BY_STATUS: dict[int, type[TavusStatusError]] = {
+    400: BadRequest,
+    401: Unauthorized,
+    402: PaymentRequired,
+    403: Unauthorized,
+    404: NotFound,
+    422: BadRequest,
+    429: RateLimited,
+}
+
+
+def status_error(
+    status_code: int, message: str, body: Any = None, *, retry_after: float | None = None
+) -> TavusStatusError:
+    """Map an error status to the matching exception class."""
+    cls = _BY_STATUS.get(status_code)
+    if cls is None:
+        cls = ServerError if status_code >= 500 else TavusStatusError
+    return cls(status_code, message, body, retry_after=retry_after)

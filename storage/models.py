@@ -1,0 +1,62 @@
+"""Frozen records returned by the store; JSON columns arrive decoded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+RESOURCE_KINDS = frozenset(
+    {"conversation", "video", "replica", "persona", "document", "objective", "guardrail"}
+)
+PREFERENCE_SCOPES = frozenset({"user", "channel"})
+
+
+@dataclass(frozen=True)
+class Resource:
+    id: int
+    kind: str
+    tavus_id: str
+    team_id: str
+    owner_user_id: str
+    channel_id: str | None
+    message_ts: str | None
+    callback_token: str | None
+    status: str | None
+    name: str | None
+    details: dict[str, Any]
+    finished: bool
+    created_at: float
+    updated_at: float
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    resource_id: int
+    dedup_key: str
+    event_type: str
+    payload: dict[str, Any]
+    received_at: float
+
+
+@dataclass(frozen=True)
+class OutboxDraft:
+    """An outbox row before it is stored: what callers hand to the store."""
+
+    action: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    resource_id: int | None
+    event_id: int | None
+    action: str
+    payload: dict[str, Any]
+    attempts: int
+    next_attempt_at: float
+    last_error: str | None
+    created_at: float
+    done_at: float | None = None
+    result: dict[str, Any] | None = None

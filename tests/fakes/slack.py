@@ -1,0 +1,545 @@
+"""A fake Slack Web API server for tests.
+
+Slack's own client is aiohttp-based, so tests point a real `AsyncWebClient` at this server
+(`base_url=slack.api_url`) instead of mocking it. Every call is recorded; message state is kept
+so tests can assert on what the channel would show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+from aiohttp import web
+
+Args = dict[str, Any]
+Body = dict[str, Any]
+
+FIRST_TS_MICROS = 1_700_000_000_000_100
+TS_STEP_MICROS = 100
+POLL_INTERVAL = 0.01
+JSON_FIELDS = ("blocks", "attachments", "files", "view", "metadata")
+
+
+@dataclass
+class SlackCall:
+    method: str
+    args: Args
+    headers: dict[str, str]
+    failed: bool = False
+    error: str | None = None
+
+
+@dataclass
+class _Failure:
+    status: int
+    retry_after: int
+    error: str
+    remaining: int
+
+
+@dataclass
+class _Message:
+    channel: str
+    ts: str
+    text: str
+    blocks: list[Any] | None
+    thread_ts: str | None
+    user: str
+    deleted: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "channel": self.channel,
+            "ts": self.ts,
+            "text": self.text,
+            "blocks": self.blocks,
+            "thread_ts": self.thread_ts,
+            "user": self.user,
+        }
+
+    def as_api(self) -> Body:
+        body: Body = {"type": "message", "user": self.user, "text": self.text, "ts": self.ts}
+        if self.blocks is not None:
+            body["blocks"] = self.blocks
+        if self.thread_ts is not None:
+            body["thread_ts"] = self.thread_ts
+        return body
+
+
+@dataclass
+class _Counters:
+    ts: int = FIRST_TS_MICROS
+    view: int = 0
+    file: int = 0
+
+    def next_ts(self) -> str:
+        micros, self.ts = self.ts, self.ts + TS_STEP_MICROS
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    def next_view_id(self) -> str:
+        self.view += 1
+        return f"V{self.view:08d}"
+
+    def next_file_id(self) -> str:
+        self.file += 1
+        return f"F{self.file:08d}"
+
+
+def dm_channel_for(user_id: str) -> str:
+    return "D" + user_id[1:]
+
+
+def _error(error: str) -> Body:
+    return {"ok": False, "error": error}
+
+
+def _decode_json_fields(args: Args) -> Args:
+    for key in JSON_FIELDS:
+        value = args.get(key)
+        if isinstance(value, str) and value[:1] in ("[", "{"):
+            args[key] = json.loads(value)
+    return args
+
+
+async def _read_args(request: web.Request) -> Args:
+    args: Args = dict(request.query)
+    if request.content_type == "application/json":
+        args.update(await request.json())
+    elif request.can_read_body:
+        form = await request.post()
+        for key, value in form.items():
+            args[key] = value.file.read() if isinstance(value, web.FileField) else value
+    return _decode_json_fields(args)
+
+
+async def _read_upload(request: web.Request) -> bytes:
+    if request.content_type != "multipart/form-data":
+        return await request.read()
+    form = await request.post()
+    for value in form.values():
+        if isinstance(value, web.FileField):
+            return value.file.read()
+    return b""
+
+
+class FakeSlack:
+    """An aiohttp server on 127.0.0.1 that answers like the Slack Web API."""
+
+    def __init__(
+        self,
+        *,
+        token: str = "xoxb-test-token",
+        team_id: str = "T0001",
+        bot_user_id: str = "UBOT",
+        bot_channels: set[str] | None = None,
+    ) -> None:
+        self.token = token
+        self.team_id = team_id
+        self.bot_user_id = bot_user_id
+        self.bot_channels = bot_channels
+        self.calls: list[SlackCall] = []
+        self.uploaded_files: list[dict[str, Any]] = []
+        self.responses: list[dict[str, Any]] = []
+        self.users: dict[str, dict[str, Any]] = {}
+        self._messages: list[_Message] = []
+        self._views: dict[str, Body] = {}
+        self._pending_uploads: dict[str, dict[str, Any]] = {}
+        self._failures: dict[str, _Failure] = {}
+        self._delays: dict[str, float] = {}
+        self._ids = _Counters()
+        self._runner: web.AppRunner | None = None
+        self._port: int | None = None
+        self._methods: dict[str, Callable[[Args], Body]] = {
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._chat_post_message,
+            "chat.postEphemeral": self._chat_post_ephemeral,
+            "chat.update": self._chat_update,
+            "chat.delete": self._chat_delete,
+            "views.open": self._views_open,
+            "views.push": self._views_open,
+            "views.update": self._views_update,
+            "views.publish": self._views_publish,
+            "users.info": self._users_info,
+            "conversations.info": self._conversations_info,
+            "conversations.replies": self._conversations_replies,
+            "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.completeUploadExternal": self._files_complete_upload,
+        }
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._handle_api)
+        app.router.add_post("/upload/{file_id}", self._handle_upload)
+        app.router.add_post("/response/{response_id}", self._handle_response)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self._port = self._runner.addresses[0][1]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeSlack:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        if self._port is None:
+            raise RuntimeError("FakeSlack is not started")
+        return f"http://127.0.0.1:{self._port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    @property
+    def response_url(self) -> str:
+        """A response_url for slash commands and actions; what is posted lands in `responses`."""
+        return f"{self.base_url}/response/1"
+
+    async def wait_for_response(
+        self,
+        *,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 - a polling deadline for tests
+    ) -> list[dict[str, Any]]:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(self.responses) < count:
+            if loop.time() >= deadline:
+                raise AssertionError(f"expected {count} response_url posts, got {self.responses}")
+            await asyncio.sleep(POLL_INTERVAL)
+        return list(self.responses)
+
+    async def _handle_response(self, request: web.Request) -> web.Response:
+        self.responses.append(await request.json())
+        return web.Response(text="ok")
+
+    # -- test controls ---------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int = 429,
+        retry_after: int = 1,
+        error: str = "ratelimited",
+        times: int = 1,
+    ) -> None:
+        """Answer the next `times` calls to `method` with an error (HTTP `status`)."""
+        self._failures[method] = _Failure(status, retry_after, error, times)
+
+    def delay(self, method: str, seconds: float) -> None:
+        self._delays[method] = seconds
+
+    def set_user(self, user_id: str, **fields: Any) -> None:
+        """Override fields of the `users.info` answer for one user."""
+        self.users[user_id] = fields
+
+    # -- assertions ------------------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[SlackCall]:
+        return [call for call in self.calls if call.method == method]
+
+    async def wait_for(
+        self,
+        method: str,
+        *,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 - a polling deadline for tests
+        predicate: Callable[[SlackCall], bool] | None = None,
+        include_failed: bool = False,
+    ) -> list[SlackCall]:
+        """Wait until `count` calls to `method` (successful ones, by default) were answered."""
+
+        def matching() -> list[SlackCall]:
+            return [
+                call
+                for call in self.calls_to(method)
+                if (include_failed or not call.failed) and (predicate is None or predicate(call))
+            ]
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(found := matching()) < count:
+            if loop.time() >= deadline:
+                raise AssertionError(self._wait_failure(method, count, len(found), timeout))
+            await asyncio.sleep(POLL_INTERVAL)
+        return found
+
+    def _wait_failure(self, method: str, count: int, found: int, timeout: float) -> str:
+        seen = [f"{c.method} (failed: {c.error})" if c.failed else c.method for c in self.calls]
+        return (
+            f"expected {count} call(s) to {method} within {timeout}s, got {found}; "
+            f"calls made: {seen or 'none'}"
+        )
+
+    def messages(
+        self, channel: str | None = None, thread_ts: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Posted messages in their current (edited) form; `thread_ts` selects replies."""
+        return [
+            message.as_dict()
+            for message in self._messages
+            if not message.deleted
+            and (channel is None or message.channel == channel)
+            and (thread_ts is None or message.thread_ts == thread_ts)
+        ]
+
+    # -- HTTP ------------------------------------------------------------------------------
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await _read_args(request)
+        call = SlackCall(method, args, dict(request.headers))
+        if seconds := self._delays.get(method):
+            await asyncio.sleep(seconds)
+        response = self._answer(call, request.headers.get("Authorization", ""))
+        self.calls.append(call)
+        return response
+
+    def _answer(self, call: SlackCall, authorization: str) -> web.Response:
+        if authorization != f"Bearer {self.token}" and call.args.get("token") != self.token:
+            return self._fail(call, _error("invalid_auth"))
+        if (failure := self._take_failure(call.method)) is not None:
+            return self._injected_failure(call, failure)
+        handler = self._methods.get(call.method)
+        body = handler(call.args) if handler else _error("unknown_method")
+        return self._fail(call, body) if not body["ok"] else web.json_response(body)
+
+    def _fail(self, call: SlackCall, body: Body, status: int = 200) -> web.Response:
+        call.failed, call.error = True, body["error"]
+        return web.json_response(body, status=status)
+
+    def _take_failure(self, method: str) -> _Failure | None:
+        failure = self._failures.get(method)
+        if failure is None:
+            return None
+        failure.remaining -= 1
+        if failure.remaining <= 0:
+            del self._failures[method]
+        return failure
+
+    def _injected_failure(self, call: SlackCall, failure: _Failure) -> web.Response:
+        response = self._fail(call, _error(failure.error), status=failure.status)
+        if failure.status == 429:
+            response.headers["Retry-After"] = str(failure.retry_after)
+        return response
+
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        pending = self._pending_uploads.get(request.match_info["file_id"])
+        if pending is None:
+            return web.Response(status=404, text="file not found")
+        pending["content"] = await _read_upload(request)
+        return web.Response(text=f"OK - {len(pending['content'])}")
+
+    # -- Web API methods -------------------------------------------------------------------
+
+    def _auth_test(self, args: Args) -> Body:
+        return {
+            "ok": True,
+            "url": f"https://fake-{self.team_id.lower()}.slack.com/",
+            "team": "Fake Team",
+            "user": "tavus",
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": "B0001",
+            "is_enterprise_install": False,
+        }
+
+    def _channel_error(self, channel: Any) -> str | None:
+        if not isinstance(channel, str) or channel[:1] not in ("C", "D", "G"):
+            return "channel_not_found"
+        if self.bot_channels is not None and channel not in self.bot_channels:
+            return "not_in_channel"
+        return None
+
+    def _find_message(self, channel: Any, ts: Any) -> _Message | None:
+        for message in self._messages:
+            if message.channel == channel and message.ts == ts and not message.deleted:
+                return message
+        return None
+
+    def _chat_post_message(self, args: Args) -> Body:
+        channel = args.get("channel")
+        if isinstance(channel, str) and channel[:1] in ("U", "W"):
+            # Slack posts to a user ID in the app's direct-message channel with that user.
+            args = {**args, "channel": dm_channel_for(channel)}
+        if error := self._channel_error(args.get("channel")):
+            return _error(error)
+        if not (args.get("text") or args.get("blocks") or args.get("attachments")):
+            return _error("no_text")
+        message = _Message(
+            channel=args["channel"],
+            ts=self._ids.next_ts(),
+            text=args.get("text", ""),
+            blocks=args.get("blocks"),
+            thread_ts=args.get("thread_ts") or None,
+            user=self.bot_user_id,
+        )
+        self._messages.append(message)
+        return {
+            "ok": True,
+            "channel": message.channel,
+            "ts": message.ts,
+            "message": message.as_api(),
+        }
+
+    def _chat_post_ephemeral(self, args: Args) -> Body:
+        if error := self._channel_error(args.get("channel")):
+            return _error(error)
+        if not args.get("user"):
+            return _error("user_not_found")
+        return {"ok": True, "message_ts": self._ids.next_ts()}
+
+    def _chat_update(self, args: Args) -> Body:
+        message = self._find_message(args.get("channel"), args.get("ts"))
+        if message is None:
+            return _error("message_not_found")
+        if "text" in args:
+            message.text = args["text"]
+        if "blocks" in args:
+            message.blocks = args["blocks"]
+        return {
+            "ok": True,
+            "channel": message.channel,
+            "ts": message.ts,
+            "text": message.text,
+            "message": message.as_api(),
+        }
+
+    def _chat_delete(self, args: Args) -> Body:
+        message = self._find_message(args.get("channel"), args.get("ts"))
+        if message is None:
+            return _error("message_not_found")
+        message.deleted = True
+        return {"ok": True, "channel": message.channel, "ts": message.ts}
+
+    def _store_view(self, view_id: str, view: Any) -> Body:
+        if not isinstance(view, dict):
+            return _error("invalid_arguments")
+        stored = {
+            **view,
+            "id": view_id,
+            "team_id": self.team_id,
+            "hash": f"{self._ids.next_ts()}.hash",
+            "state": {"values": {}},
+        }
+        self._views[view_id] = stored
+        return {"ok": True, "view": stored}
+
+    def _views_open(self, args: Args) -> Body:
+        if not args.get("trigger_id") and not args.get("interactivity_pointer"):
+            return _error("invalid_arguments")
+        return self._store_view(self._ids.next_view_id(), args.get("view"))
+
+    def _views_update(self, args: Args) -> Body:
+        view_id = args.get("view_id") or self._view_id_for(args.get("external_id"))
+        if view_id not in self._views:
+            return _error("not_found")
+        return self._store_view(view_id, args.get("view"))
+
+    def _view_id_for(self, external_id: Any) -> str | None:
+        for view_id, view in self._views.items():
+            if external_id is not None and view.get("external_id") == external_id:
+                return view_id
+        return None
+
+    def _views_publish(self, args: Args) -> Body:
+        if not args.get("user_id"):
+            return _error("invalid_arguments")
+        return self._store_view(self._ids.next_view_id(), args.get("view"))
+
+    def _users_info(self, args: Args) -> Body:
+        user_id = args.get("user")
+        if not isinstance(user_id, str) or user_id[:1] not in ("U", "W"):
+            return _error("user_not_found")
+        name = f"user-{user_id.lower()}"
+        user = {
+            "id": user_id,
+            "team_id": self.team_id,
+            "name": name,
+            "real_name": name.title(),
+            "profile": {"display_name": name, "real_name": name.title()},
+            "is_admin": False,
+            "is_bot": user_id == self.bot_user_id,
+            "tz": "America/New_York",
+            "tz_offset": -18000,
+        }
+        return {"ok": True, "user": {**user, **self.users.get(user_id, {})}}
+
+    def _conversations_info(self, args: Args) -> Body:
+        channel = str(args.get("channel", ""))
+        if self._channel_error(channel) == "channel_not_found":
+            return _error("channel_not_found")
+        info = {
+            "id": channel,
+            "name": f"channel-{channel.lower()}",
+            "is_channel": channel.startswith("C"),
+            "is_private": channel.startswith("G"),
+            "is_im": channel.startswith("D"),
+            "is_member": self.bot_channels is None or channel in self.bot_channels,
+        }
+        return {"ok": True, "channel": info}
+
+    def _conversations_replies(self, args: Args) -> Body:
+        ts = args.get("ts")
+        if self._find_message(args.get("channel"), ts) is None:
+            return _error("thread_not_found")
+        thread = [
+            m.as_api()
+            for m in self._messages
+            if m.channel == args["channel"] and not m.deleted and ts in (m.ts, m.thread_ts)
+        ]
+        return {"ok": True, "messages": thread, "has_more": False}
+
+    def _files_get_upload_url(self, args: Args) -> Body:
+        if not args.get("filename") or not args.get("length"):
+            return _error("invalid_arguments")
+        file_id = self._ids.next_file_id()
+        self._pending_uploads[file_id] = {"filename": args["filename"], "content": None}
+        return {"ok": True, "upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
+
+    def _files_complete_upload(self, args: Args) -> Body:
+        files = args.get("files")
+        if not isinstance(files, list) or not files:
+            return _error("invalid_arguments")
+        channel_id = args.get("channel_id")
+        if channel_id and (error := self._channel_error(channel_id)):
+            return _error(error)
+        if any(self._pending_uploads.get(f.get("id"), {}).get("content") is None for f in files):
+            return _error("file_not_found")
+        done = [self._complete_file(f, args) for f in files]
+        return {"ok": True, "files": [{"id": d["id"], "title": d["title"]} for d in done]}
+
+    def _complete_file(self, item: dict[str, Any], args: Args) -> dict[str, Any]:
+        pending = self._pending_uploads.pop(item["id"])
+        uploaded = {
+            "id": item["id"],
+            "title": item.get("title") or pending["filename"],
+            "filename": pending["filename"],
+            "content": pending["content"],
+            "channel_id": args.get("channel_id"),
+            "thread_ts": args.get("thread_ts"),
+            "initial_comment": args.get("initial_comment"),
+        }
+        self.uploaded_files.append(uploaded)
+        return uploaded

@@ -1,0 +1,90 @@
+"""Fixtures: the sandbox on a real loopback port, an httpx client, a callback receiver."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from aiohttp import web
+
+from bot.sandbox import SANDBOX_STATE, SandboxState, build_app
+
+API_KEY = "test-key"
+FAST = {"joined_delay": 0.05, "training_delay": 0.05}
+WAIT_SECONDS = 2.0
+
+
+async def start_runner(app: web.Application) -> tuple[web.AppRunner, str]:
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, host="127.0.0.1", port=0).start()
+    host, port = runner.addresses[0][:2]
+    return runner, f"http://{host}:{port}"
+
+
+@dataclass
+class Sandbox:
+    state: SandboxState
+    url: str
+    client: httpx.AsyncClient
+
+
+@dataclass
+class Receiver:
+    url: str
+    payloads: list[dict[str, Any]] = field(default_factory=list)
+    arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
+
+    async def collect(self, request: web.Request) -> web.Response:
+        async with self.arrived:
+            self.payloads.append(await request.json())
+            self.arrived.notify_all()
+        return web.Response(text="ok")
+
+    async def wait_for(self, count: int) -> list[dict[str, Any]]:
+        async with asyncio.timeout(WAIT_SECONDS), self.arrived:
+            await self.arrived.wait_for(lambda: len(self.payloads) >= count)
+        return self.payloads
+
+
+StartSandbox = Callable[..., Awaitable[Sandbox]]
+
+
+@pytest.fixture
+async def start_sandbox() -> AsyncIterator[StartSandbox]:
+    runners: list[web.AppRunner] = []
+    clients: list[httpx.AsyncClient] = []
+
+    async def start(**options: Any) -> Sandbox:
+        app = build_app(api_key=API_KEY, **{**FAST, **options})
+        runner, url = await start_runner(app)
+        runners.append(runner)
+        client = httpx.AsyncClient(base_url=url, headers={"x-api-key": API_KEY})
+        clients.append(client)
+        return Sandbox(app[SANDBOX_STATE], url, client)
+
+    yield start
+    for client in clients:
+        await client.aclose()
+    for runner in runners:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def sandbox(start_sandbox: StartSandbox) -> Sandbox:
+    return await start_sandbox()
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    received = Receiver(url="")
+    app = web.Application()
+    app.router.add_post("/callbacks/{token}", received.collect)
+    runner, url = await start_runner(app)
+    received.url = f"{url}/callbacks/token123"
+    yield received
+    await runner.cleanup()

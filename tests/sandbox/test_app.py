@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+
+from bot.sandbox import SANDBOX_STATE, SEED_PERSONA_ID, build_app, serve
+from tests.sandbox.conftest import API_KEY, Sandbox, StartSandbox, start_runner
+
+
+async def test_missing_api_key_is_401_with_tavus_body(sandbox: Sandbox) -> None:
+    async with httpx.AsyncClient(base_url=sandbox.url) as anonymous:
+        response = await anonymous.get("/v2/personas")
+
+    assert response.status_code == 401
+    assert response.json() == {"message": "Invalid access token"}
+
+
+async def test_wrong_api_key_is_401(sandbox: Sandbox) -> None:
+    response = await sandbox.client.get("/v2/personas", headers={"x-api-key": "nope"})
+
+    assert response.status_code == 401
+    assert response.json() == {"message": "Invalid access token"}
+
+
+async def test_unknown_route_is_404(sandbox: Sandbox) -> None:
+    response = await sandbox.client.get("/v2/nothing-here")
+
+    assert response.status_code == 404
+    assert response.json() == {"error": "Not found"}
+
+
+async def test_malformed_json_is_400(sandbox: Sandbox) -> None:
+    response = await sandbox.client.post(
+        "/v2/conversations", content=b"{not json", headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"error": "Invalid JSON body"}
+
+
+async def test_latency_delays_every_answer(start_sandbox: StartSandbox) -> None:
+    sandbox = await start_sandbox(latency=0.2)
+    started = time.monotonic()
+
+    response = await sandbox.client.get("/v2/replicas")
+
+    assert response.status_code == 200
+    assert time.monotonic() - started >= 0.2
+
+
+async def test_cleanup_cancels_pending_lifecycle_tasks() -> None:
+    app = build_app(api_key=API_KEY, joined_delay=60, max_duration_default=60)
+    runner, url = await start_runner(app)
+    async with httpx.AsyncClient(base_url=url, headers={"x-api-key": API_KEY}) as client:
+        await client.post("/v2/conversations", json={"persona_id": SEED_PERSONA_ID})
+    pending = set(app[SANDBOX_STATE].tasks)
+
+    await runner.cleanup()
+
+    assert len(pending) == 2
+    assert all(task.cancelled() for task in pending)
+    assert app[SANDBOX_STATE].tasks == set()
+
+
+async def test_serve_runs_until_cancelled() -> None:
+    task = asyncio.create_task(serve(host="127.0.0.1", port=0, api_key="k", joined_delay=0.01))
+    await asyncio.sleep(0.1)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+    assert task.cancelled()
