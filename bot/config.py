@@ -164,7 +164,7 @@ def _public_url(env: _Env) -> str | None:
 
 def _port(env: _Env) -> int:
     raw = env.optional("PORT") or "3000"
-    if not raw.isdigit() or not 0 < int(raw) < 65536:
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) < 65536:
         raise ConfigError(f"PORT must be a TCP port number between 1 and 65535, not {raw!r}")
     return int(raw)
 

@@ -1,0 +1,119 @@
+"""``POST /tavus/callbacks/{token}``: authenticate, parse, store once, answer fast."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.callback_tokens import new_callback_token
+from storage import Resource
+from tests.fakes.slack import FakeSlack
+from tests.harness import Harness, app_settings, harness, tavus_sandbox
+
+CONVERSATION_ID = "c0123456789ab"
+
+
+@pytest.fixture
+async def running(tmp_path: Path) -> AsyncIterator[Harness]:
+    async with FakeSlack() as slack, tavus_sandbox() as sandbox:
+        settings = app_settings(slack=slack, tavus_url=sandbox.url, database_path=tmp_path / "t.db")
+        async with harness(slack, settings) as h:
+            yield h
+
+
+async def _conversation(running: Harness, *, message_ts: str | None = None) -> Resource:
+    slack_post = await running.app.services.slack.chat_postMessage(channel="C123", text="card")
+    return await running.app.services.store.create_resource(
+        kind="conversation",
+        tavus_id=CONVERSATION_ID,
+        team_id="T0001",
+        owner_user_id="U123",
+        channel_id="C123",
+        message_ts=message_ts or slack_post["ts"],
+        status="waiting",
+        callback_token=new_callback_token(),
+    )
+
+
+def _joined(conversation_id: str = CONVERSATION_ID) -> dict[str, object]:
+    return {
+        "conversation_id": conversation_id,
+        "event_type": "system.replica_joined",
+        "message_type": "system",
+        "timestamp": "2025-07-11T06:40:00Z",
+        "properties": {"replica_id": "r79e1c033f"},
+    }
+
+
+def _counts(path: Path) -> tuple[int, int]:
+    with sqlite3.connect(path) as db:
+        events = db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+        outbox = db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0]
+    return events, outbox
+
+
+async def test_unknown_token_is_404(running: Harness, tmp_path: Path) -> None:
+    await _conversation(running)
+    response = await running.callback(new_callback_token(), _joined())
+    assert response.status_code == 404
+    assert _counts(tmp_path / "t.db") == (0, 0)
+
+
+async def test_token_of_wrong_shape_is_404(running: Harness) -> None:
+    response = await running.callback("x' OR '1'='1", _joined())
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'"text"', b"\xff\xfe"])
+async def test_body_that_is_not_a_json_object_is_400(
+    running: Harness, tmp_path: Path, body: bytes
+) -> None:
+    resource = await _conversation(running)
+    assert resource.callback_token is not None
+    response = await running.callback(resource.callback_token, body)
+    assert response.status_code == 400
+    assert _counts(tmp_path / "t.db") == (0, 0)
+
+
+async def test_body_over_one_mebibyte_is_413(running: Harness, tmp_path: Path) -> None:
+    resource = await _conversation(running)
+    assert resource.callback_token is not None
+    body = b'{"pad": "' + b"x" * (1024 * 1024) + b'"}'
+    response = await running.callback(resource.callback_token, body)
+    assert response.status_code == 413
+    assert _counts(tmp_path / "t.db") == (0, 0)
+
+
+async def test_callback_naming_another_conversation_is_400(
+    running: Harness, tmp_path: Path
+) -> None:
+    resource = await _conversation(running)
+    assert resource.callback_token is not None
+    response = await running.callback(resource.callback_token, _joined("cffffffffffff"))
+    assert response.status_code == 400
+    assert _counts(tmp_path / "t.db") == (0, 0)
+
+
+async def test_callback_delivered_twice_posts_once(running: Harness) -> None:
+    resource = await _conversation(running)
+    assert resource.callback_token is not None
+    first = await running.callback(resource.callback_token, _joined())
+    second = await running.callback(resource.callback_token, _joined())
+    assert (first.status_code, second.status_code) == (200, 200)
+    await running.slack.wait_for("chat.update")
+    replies = running.slack.messages(thread_ts=resource.message_ts)
+    assert [m["text"] for m in replies] == [":wave: The replica joined the call."]
+
+
+async def test_unknown_event_type_is_stored_without_a_post(
+    running: Harness, tmp_path: Path
+) -> None:
+    resource = await _conversation(running)
+    assert resource.callback_token is not None
+    body = {"conversation_id": CONVERSATION_ID, "event_type": "system.something_new"}
+    response = await running.callback(resource.callback_token, body)
+    assert response.status_code == 200
+    assert _counts(tmp_path / "t.db") == (1, 0)
