@@ -131,7 +131,6 @@ async def running_app(
             async with _serving(services, bolt) as port, _workers(services):
                 yield Running(services=services, bolt=bolt, port=port)
     finally:
-        await slack.session.close() if slack.session else None
         await store.close()
 
 
@@ -177,8 +176,8 @@ async def _drain_listeners() -> None:
 
 def _is_listener(task: asyncio.Task[Any]) -> bool:
     coro = task.get_coro()
-    qualname = getattr(coro, "__qualname__", "")
-    return "run_ack_function_asynchronously" in qualname or "listener" in qualname.lower()
+    # Bolt's asyncio runner names the task's coroutine this way (slack_bolt/listener/asyncio_runner)
+    return "run_ack_function_asynchronously" in getattr(coro, "__qualname__", "")
 
 
 @contextlib.asynccontextmanager

@@ -27,9 +27,6 @@ async def check_slack(settings: Settings) -> str:
         raise CheckFailed(f"Slack refused the bot token: {exc.response.get('error')}") from exc
     except OSError as exc:
         raise CheckFailed(f"could not reach Slack at {settings.slack_api_url}: {exc}") from exc
-    finally:
-        if client.session is not None:
-            await client.session.close()
     return f"connected to workspace {auth.get('team')} as {auth.get('user')}"
 
 
