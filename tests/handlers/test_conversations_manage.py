@@ -1,0 +1,86 @@
+"""Listing, showing and deleting conversations from Slack."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.blocks.conversation_lists import DELETE_ACTION, MORE_ACTION
+from bot.sandbox import SEED_PERSONA_ID
+from tests.fakes.signing import block_action_payload
+from tests.fakes.slack import FakeSlack
+from tests.harness import Harness, Sandbox, app_settings, harness, tavus_sandbox
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[tuple[Harness, Sandbox]]:
+    async with FakeSlack() as slack, tavus_sandbox(joined_delay=30) as sandbox:
+        settings = app_settings(slack=slack, tavus_url=sandbox.url, database_path=tmp_path / "t.db")
+        async with harness(slack, settings) as h:
+            yield h, sandbox
+
+
+async def _start(running: Harness, count: int) -> None:
+    for n in range(count):
+        await running.command(f"call {SEED_PERSONA_ID} --test")
+        await running.slack.wait_for("chat.postMessage", count=n + 1)
+
+
+async def test_list_is_paginated_with_a_more_button(world: tuple[Harness, Sandbox]) -> None:
+    running, _ = world
+    await _start(running, 11)
+    await running.command("conversations")
+    (first,) = await running.slack.wait_for_response(count=1)
+    assert "(1–10 of 11)" in first["text"]
+    more = [e for b in first["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [e["action_id"] for e in more] == [MORE_ACTION]
+
+    click = block_action_payload(
+        MORE_ACTION, value=more[0]["value"], response_url=running.slack.response_url
+    )
+    await running.interact(click)
+    second = (await running.slack.wait_for_response(count=2))[1]
+    assert "(11–11 of 11)" in second["text"]
+
+
+async def test_unknown_list_filter_is_explained(world: tuple[Harness, Sandbox]) -> None:
+    running, _ = world
+    await running.command("conversations list finished")
+    (answer,) = await running.slack.wait_for_response(count=1)
+    assert "`active` or `ended`" in answer["text"]
+
+
+async def test_show_gives_status_and_join_link(world: tuple[Harness, Sandbox]) -> None:
+    running, sandbox = world
+    await _start(running, 1)
+    (conversation,) = sandbox.state.conversations.values()
+    await running.command(f"conversation show {conversation.conversation_id}")
+    (answer,) = await running.slack.wait_for_response(count=1)
+    assert "*Status:* active" in json.dumps(answer["blocks"])
+    assert conversation.conversation_url in json.dumps(answer["blocks"])
+
+
+async def test_delete_asks_first_and_only_the_owner_may(world: tuple[Harness, Sandbox]) -> None:
+    running, sandbox = world
+    await _start(running, 1)
+    (conversation,) = sandbox.state.conversations.values()
+    cid = conversation.conversation_id
+
+    await running.command(f"conversation delete {cid}", user_id="U999")
+    (refused,) = await running.slack.wait_for_response(count=1)
+    assert "Only <@U123>" in refused["text"]
+
+    await running.command(f"conversation delete {cid}")
+    confirm = (await running.slack.wait_for_response(count=2))[1]
+    (button,) = [e for b in confirm["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert button["confirm"]["confirm"]["text"] == "Delete"
+    assert sandbox.state.conversations[cid].status == "active"
+
+    click = block_action_payload(DELETE_ACTION, value=cid, response_url=running.slack.response_url)
+    await running.interact(click)
+    done = (await running.slack.wait_for_response(count=3))[2]
+    assert done["text"].startswith(":wastebasket: Deleted")
+    assert sandbox.state.conversations[cid].status == "deleted"
