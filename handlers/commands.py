@@ -88,8 +88,11 @@ async def run_route(route: Route, request: CommandRequest) -> None:
 
 
 def _not_here_yet(command: Command) -> str:
-    what = command.noun or command.action
+    what = _UNAVAILABLE.get(command.action, f"Managing {command.noun}s")
     return (
-        f"Managing {what}s from Slack is not available in this version yet. "
+        f"{what} from Slack is not available in this version yet. "
         f"Meanwhile you can use the Tavus dashboard.\n\n{USAGE}"
     )
+
+
+_UNAVAILABLE = {"video": "Generating videos", "defaults": "Choosing your defaults"}
