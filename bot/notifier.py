@@ -27,6 +27,7 @@ IDLE_WAKE_SECONDS = 5.0
 MAX_ATTEMPTS = 12
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 300.0
+MIN_RETRY_SECONDS = 1.0
 # Slack allows about one message per second per channel.
 CHANNEL_SPACING_SECONDS = 1.0
 # A reply that arrives before its parent card exists waits this long for the card.
@@ -94,13 +95,20 @@ class Notifier:
                 await self._idle()
 
     async def deliver_due(self) -> int:
-        """Delivers what is due now; returns how many rows were handled."""
-        items = await self._store.due_outbox(now=self._clock(), limit=BATCH_SIZE)
-        for item in items:
-            if self._stopping:
+        """Delivers everything due now; returns how many rows were handled.
+
+        The store hands out one row per resource at a time (threads stay in order), so this
+        asks again until nothing is due; a retried row is due no sooner than MIN_RETRY_SECONDS.
+        """
+        handled = 0
+        while not self._stopping:
+            items = await self._store.due_outbox(now=self._clock(), limit=BATCH_SIZE)
+            if not items:
                 break
-            await self._deliver_one(item)
-        return len(items)
+            for item in items:
+                await self._deliver_one(item)
+            handled += len(items)
+        return handled
 
     async def _idle(self) -> None:
         next_due = await self._store.next_outbox_due_at()
@@ -207,6 +215,7 @@ class Notifier:
             return
         if delay is None:
             delay = min(BACKOFF_BASE_SECONDS * 2**item.attempts, BACKOFF_CAP_SECONDS)
+        delay = max(delay, MIN_RETRY_SECONDS)
         logger.info("outbox row %s retrying in %.0fs: %s", item.id, delay, error)
         await self._store.retry_outbox(
             outbox_id=item.id, error=error, next_attempt_at=self._clock() + delay

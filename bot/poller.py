@@ -68,7 +68,10 @@ class Poller:
         tavus, store = self._services.tavus, self._services.store
         try:
             conversation = await tavus.conversations.get(resource.tavus_id, verbose=True)
-        except (NotFound, BadRequest):
+        except (NotFound, BadRequest) as exc:
+            if isinstance(exc, BadRequest) and "conversation_id" not in exc.message:
+                logger.warning("polling conversation %s: %s", resource.tavus_id, exc.message)
+                return 0
             logger.info(
                 "conversation %s is gone from Tavus; no longer polling it", resource.tavus_id
             )

@@ -46,6 +46,13 @@ _UPDATABLE = frozenset(
 Params = Sequence[Any]
 
 
+# An undone outbox row with no older undone row for the same resource.
+_HEAD_OF_QUEUE = (
+    "o.done_at IS NULL AND NOT EXISTS (SELECT 1 FROM outbox AS e WHERE e.done_at IS NULL"
+    " AND e.resource_id = o.resource_id AND e.id < o.id)"
+)
+
+
 class StoreError(Exception):
     """The database cannot be used as this version of the app expects."""
 
@@ -481,16 +488,19 @@ class Store:
         return None if row is None else _outbox(row)
 
     async def due_outbox(self, *, now: float | None = None, limit: int = 20) -> list[OutboxItem]:
-        """Rows not yet done whose next attempt is due, oldest first."""
+        """Rows due now, oldest first; a resource's rows wait behind its oldest undone row,
+        so a thread reads in the order things happened even when one post is retried."""
         rows = await self._all(
-            "SELECT * FROM outbox WHERE done_at IS NULL AND next_attempt_at <= ?"
-            " ORDER BY id LIMIT ?",
+            f"SELECT * FROM outbox AS o WHERE {_HEAD_OF_QUEUE} AND o.next_attempt_at <= ?"
+            " ORDER BY o.id LIMIT ?",
             (self._clock() if now is None else now, limit),
         )
         return [_outbox(row) for row in rows]
 
     async def next_outbox_due_at(self) -> float | None:
-        row = await self._one("SELECT min(next_attempt_at) FROM outbox WHERE done_at IS NULL")
+        row = await self._one(
+            f"SELECT min(o.next_attempt_at) FROM outbox AS o WHERE {_HEAD_OF_QUEUE}"
+        )
         return None if row is None else row[0]
 
     async def pending_outbox_count(self) -> int:

@@ -253,7 +253,10 @@ async def test_record_event_writes_event_outbox_and_status(store: Store, clock: 
     )
     assert await store.list_events(resource_id=resource.id) == [event]
     assert await store.has_event(resource_id=resource.id, dedup_key="ended:1")
-    items = await store.due_outbox()
+    items = []
+    while due := await store.due_outbox():  # one resource: its rows come one at a time
+        items.extend(due)
+        await store.complete_outbox(outbox_id=due[0].id)
     assert [(i.action, i.payload, i.event_id) for i in items] == [
         ("reply", {"text": "ended"}, event.id),
         ("refresh_parent", {}, event.id),
@@ -341,9 +344,10 @@ async def test_enqueue_without_event(store: Store, clock: Clock) -> None:
 
 
 async def test_due_outbox_order_retry_and_complete(store: Store, clock: Clock) -> None:
-    resource = await make_conversation(store)
-    drafts = [OutboxDraft(f"a{i}") for i in range(3)]
-    first, second, third = await store.enqueue(resource_id=resource.id, drafts=drafts)
+    resources = [await make_conversation(store, f"c{i}") for i in range(3)]
+    first, second, third = [
+        (await store.enqueue(resource_id=r.id, drafts=[OutboxDraft("reply")]))[0] for r in resources
+    ]
     assert [i.id for i in await store.due_outbox()] == [first.id, second.id, third.id]
     assert [i.id for i in await store.due_outbox(limit=2)] == [first.id, second.id]
     assert await store.next_outbox_due_at() == clock.now
@@ -379,6 +383,24 @@ async def test_due_outbox_order_retry_and_complete(store: Store, clock: Clock) -
     assert await store.next_outbox_due_at() is None
     assert await store.pending_outbox_count() == 0
     assert await store.get_outbox(outbox_id=999) is None
+
+
+async def test_a_resources_rows_wait_behind_its_oldest_undone_row(
+    store: Store, clock: Clock
+) -> None:
+    resource = await make_conversation(store)
+    drafts = [OutboxDraft(f"a{i}") for i in range(3)]
+    first, second, third = await store.enqueue(resource_id=resource.id, drafts=drafts)
+    assert [i.id for i in await store.due_outbox()] == [first.id]
+
+    await store.retry_outbox(outbox_id=first.id, error="timeout", next_attempt_at=clock.now + 30)
+    assert await store.due_outbox() == []
+    assert await store.next_outbox_due_at() == clock.now + 30
+
+    await store.complete_outbox(outbox_id=first.id)
+    assert [i.id for i in await store.due_outbox()] == [second.id]
+    await store.complete_outbox(outbox_id=second.id)
+    assert [i.id for i in await store.due_outbox()] == [third.id]
 
 
 # -- preferences ----------------------------------------------------------------------------

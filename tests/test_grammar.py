@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.grammar import USAGE, Command, UsageError, closest, looks_like, parse
+
+
+def command(text: str) -> Command:
+    result = parse(text)
+    assert isinstance(result, Command), result
+    return result
+
+
+def usage_error(text: str) -> UsageError:
+    result = parse(text)
+    assert isinstance(result, UsageError), result
+    return result
+
+
+@pytest.mark.parametrize("text", ["", "   ", "help", "HELP", "-h", "--help", "?", "help me"])
+def test_help(text: str) -> None:
+    assert command(text) == Command(action="help")
+
+
+def test_call_without_arguments() -> None:
+    assert command("call") == Command(action="call")
+
+
+def test_call_with_ids_flags_and_context() -> None:
+    found = command('call p1234abcd r5678ef90 --audio --TEST "talk about pricing" today')
+
+    assert found.action == "call"
+    assert found.words == ("p1234abcd", "r5678ef90", "talk about pricing", "today")
+    assert found.flags == frozenset({"--audio", "--test"})
+
+
+def test_call_with_unknown_flag() -> None:
+    error = usage_error("call p1234abcd --video")
+
+    assert "--video" in error.message
+    assert error.suggestion == "call --audio"
+
+
+def test_end_with_one_id() -> None:
+    assert command("end c123abc456") == Command(
+        action="end", noun="conversation", words=("c123abc456",)
+    )
+
+
+@pytest.mark.parametrize("text", ["end", "end c123abc456 c789def012"])
+def test_end_needs_exactly_one_id(text: str) -> None:
+    error = usage_error(text)
+
+    assert "needs one conversation id" in error.message
+
+
+def test_defaults() -> None:
+    assert command("defaults") == Command(action="defaults")
+
+
+@pytest.mark.parametrize(
+    ("word", "noun"),
+    [
+        ("conversation", "conversation"),
+        ("conversations", "conversation"),
+        ("videos", "video"),
+        ("replica", "replica"),
+        ("replicas", "replica"),
+        ("persona", "persona"),
+        ("personas", "persona"),
+        ("doc", "document"),
+        ("docs", "document"),
+        ("document", "document"),
+        ("documents", "document"),
+        ("objective", "objective"),
+        ("objectives", "objective"),
+        ("guardrail", "guardrail"),
+        ("guardrails", "guardrail"),
+    ],
+)
+def test_noun_alone_lists(word: str, noun: str) -> None:
+    assert command(word) == Command(action="manage", noun=noun, verb="list")
+
+
+@pytest.mark.parametrize("verb", ["list", "show", "new", "edit", "rename", "delete", "add"])
+def test_noun_with_verb(verb: str) -> None:
+    found = command(f"Personas {verb.upper()} p1234abcd")
+
+    assert found == Command(action="manage", noun="persona", verb=verb, words=("p1234abcd",))
+
+
+@pytest.mark.parametrize("status", ["active", "ended"])
+def test_conversations_by_status(status: str) -> None:
+    found = command(f"conversations {status}")
+
+    assert found == Command(action="manage", noun="conversation", verb="list", words=(status,))
+
+
+def test_video_with_script() -> None:
+    found = command("video Hello there")
+
+    assert found == Command(action="video", noun="video", words=("Hello", "there"))
+
+
+def test_video_without_script_is_still_a_video() -> None:
+    assert command("video") == Command(action="video", noun="video")
+
+
+def test_video_list_manages_videos() -> None:
+    assert command("video list") == Command(action="manage", noun="video", verb="list")
+
+
+def test_document_add() -> None:
+    found = command("document add https://example.com/a.pdf #onboarding")
+
+    assert found.verb == "add"
+    assert found.words == ("https://example.com/a.pdf", "#onboarding")
+
+
+@pytest.mark.parametrize(("word", "suggestion"), [("cal", "call"), ("persnas", "personas")])
+def test_unknown_word_suggests_the_closest(word: str, suggestion: str) -> None:
+    error = usage_error(word)
+
+    assert error.message == f"I don't know `{word}`."
+    assert error.suggestion == suggestion
+    assert f"Did you mean `/tavus {suggestion}`?" in error.render()
+
+
+def test_unknown_word_without_a_close_match() -> None:
+    error = usage_error("zzzzzz")
+
+    assert error.suggestion is None
+    assert "Did you mean" not in error.render()
+
+
+def test_unknown_verb_suggests_the_closest_verb() -> None:
+    error = usage_error("personas lst")
+
+    assert "`lst`" in error.message
+    assert error.suggestion == "personas list"
+
+
+def test_unknown_verb_without_a_close_match_suggests_list() -> None:
+    error = usage_error("replicas zzzzzz")
+
+    assert error.suggestion == "replicas list"
+
+
+def test_rendered_error_ends_with_usage() -> None:
+    assert usage_error("cal").render().endswith(USAGE)
+
+
+@pytest.mark.parametrize("text", ["<!channel>", "personas <!channel>", "call --<!here>"])
+def test_malicious_word_is_escaped_in_rendered_error(text: str) -> None:
+    rendered = usage_error(text).render()
+
+    assert "<!" not in rendered
+    assert "&lt;!" in rendered
+
+
+def test_long_word_is_clipped() -> None:
+    error = usage_error("x" * 500)
+
+    assert "x" * 40 in error.message
+    assert "x" * 41 not in error.message
+
+
+@pytest.mark.parametrize("text", ['call "unbalanced context', "video 'Hello there", '"'])
+def test_unbalanced_quotes_fall_back_to_plain_words(text: str) -> None:
+    result = parse(text)
+
+    assert isinstance(result, Command | UsageError)
+
+
+def test_unbalanced_quote_keeps_the_words() -> None:
+    found = command('call p1234abcd "hello world')
+
+    assert found.words == ("p1234abcd", '"hello', "world")
+
+
+def test_closest_is_case_insensitive() -> None:
+    assert closest("PERSONA") == "persona"
+
+
+@pytest.mark.parametrize(
+    ("kind", "word", "expected"),
+    [
+        ("conversation", "c123abc456", True),
+        ("conversation", "c12345", False),
+        ("conversation", "p123abc456", False),
+        ("conversation", "c123xyz456", False),
+        ("persona", "p1234abcd", True),
+        ("persona", "P1234ABCD", False),
+        ("replica", "r79e1c033f", True),
+        ("replica", "r79e1c033f ", False),
+    ],
+)
+def test_looks_like(kind: str, word: str, expected: bool) -> None:
+    assert looks_like(kind, word) is expected
