@@ -120,15 +120,17 @@ class Notifier:
             await asyncio.wait_for(self._wake.wait(), timeout)
 
     async def _deliver_one(self, item: OutboxItem) -> None:
-        resource = await self._resource_for(item)
         try:
-            result = await self._send(item, resource)
+            result = await self._send(item, await self._resource_for(item))
         except RetryLater as exc:
             await self._retry(item, str(exc), exc.delay)
         except SlackApiError as exc:
             await self._slack_failed(item, exc)
         except (aiohttp.ClientError, TimeoutError) as exc:
             await self._retry(item, f"connection: {exc!r}", None)
+        except Exception as exc:  # one bad row must not stall the rows behind it
+            logger.exception("outbox row %s failed unexpectedly", item.id)
+            await self._retry(item, f"unexpected: {exc!r}", None)
         else:
             await self._store.complete_outbox(outbox_id=item.id, result=result)
 
@@ -141,7 +143,7 @@ class Notifier:
         if resource is None or resource.channel_id is None:
             return {"skipped": "resource or channel gone"}
         if item.action == "refresh_parent":
-            return await self._refresh_parent(resource)
+            return await self._refresh_parent(resource, item.attempts)
         thread_ts = self._thread_for(item, resource)
         await self._pace(resource.channel_id)
         if item.action == "upload":
@@ -180,8 +182,10 @@ class Notifier:
         files = response.get("files") or []
         return {"file_ids": [f.get("id") for f in files]}
 
-    async def _refresh_parent(self, resource: Resource) -> dict[str, Any]:
-        if resource.message_ts is None or resource.channel_id is None:
+    async def _refresh_parent(self, resource: Resource, item_attempts: int) -> dict[str, Any]:
+        if resource.channel_id is None or resource.message_ts is None:
+            if item_attempts < PARENT_WAIT_ATTEMPTS:
+                raise RetryLater("parent message not posted yet", PARENT_WAIT_SECONDS)
             return {"skipped": "no parent message"}
         text, blocks = self._render_parent(resource)
         await self._slack.chat_update(

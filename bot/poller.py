@@ -96,13 +96,19 @@ class Poller:
                 )
             except MalformedEvent as exc:
                 logger.warning("skipping a polled event of %s: %s", resource.tavus_id, exc)
-        await self._finish_if_done(resource.id)
+        await self._finish_if_done(resource.id, tavus_status=conversation.status)
         return found
 
-    async def _finish_if_done(self, resource_id: int) -> None:
+    async def _finish_if_done(self, resource_id: int, *, tavus_status: str | None) -> None:
         store = self._services.store
         resource = await store.get_resource_by_id(resource_id=resource_id)
-        if resource is None or resource.status != STATUS_ENDED:
+        if resource is None:
+            return
+        if resource.status != STATUS_ENDED:
+            # Tavus says it is over but never sent a shutdown event: stop asking eventually.
+            stale = self._clock() - resource.updated_at > AFTER_END_GRACE_SECONDS
+            if tavus_status in ("ended", "deleted") and stale:
+                await store.update_resource(resource_id=resource_id, finished=True)
             return
         complete = all(
             [

@@ -11,6 +11,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
+from bot.blocks.text import escape
 from bot.grammar import USAGE, Command, UsageError, parse
 from bot.services import Services
 from bot.tavus import TavusError
@@ -84,7 +85,7 @@ async def run_route(route: Route, request: CommandRequest) -> None:
         await route(request)
     except TavusError as exc:
         logger.info("Tavus refused %s: %s", route_key(request.command), exc)
-        await request.say_privately(f":warning: {exc.user_message}")
+        await request.say_privately(f":warning: {escape(exc.user_message)}")
 
 
 def _not_here_yet(command: Command) -> str:

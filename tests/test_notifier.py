@@ -161,16 +161,26 @@ async def test_refresh_parent_updates_the_card(
     assert (await row(store, item)).result == {"updated": parent_ts}
 
 
-async def test_refresh_parent_without_a_card_is_skipped(
-    store: Store, slack: FakeSlack, notifier: Notifier
+async def test_refresh_parent_waits_for_the_card_then_updates_it(
+    store: Store, client: AsyncWebClient, slack: FakeSlack, notifier: Notifier, clock: Clock
 ) -> None:
+    # A callback can land between storing the resource and posting its card: the status it
+    # brings must still reach the card once the card exists.
     resource = await conversation(store)
     (item,) = await enqueue(store, resource, REFRESH_PARENT)
 
     await notifier.deliver_due()
 
     assert slack.calls_to("chat.update") == []
-    assert (await row(store, item)).result == {"skipped": "no parent message"}
+    assert (await row(store, item)).done_at is None
+    parent_ts = await post_parent(client)
+    await store.update_resource(resource_id=resource.id, message_ts=parent_ts)
+    clock.advance(PARENT_WAIT_SECONDS)
+    await notifier.deliver_due()
+
+    (update,) = slack.calls_to("chat.update")
+    assert update.args["ts"] == parent_ts
+    assert (await row(store, item)).done_at is not None
 
 
 async def test_upload_goes_into_the_thread(

@@ -14,25 +14,30 @@ DELETE_ACTION = "conversation_delete"
 Blocks = list[dict[str, Any]]
 
 
-def conversation_line(conversation: Conversation) -> str:
+def conversation_line(conversation: Conversation, *, joinable: bool) -> str:
     name = escape(conversation.conversation_name or "Untitled")
     status = escape(conversation.status or "unknown")
     line = f"{code(conversation.conversation_id)} *{name}* · {status}"
-    if conversation.status == "active" and conversation.conversation_url:
+    if joinable and conversation.status == "active" and conversation.conversation_url:
         line += f" · {link(conversation.conversation_url, 'join')}"
     if conversation.created_at:
         line += f" · started {escape(conversation.created_at)}"
     return line
 
 
-def conversation_page(page: Page[Conversation], *, status: str | None) -> tuple[str, Blocks]:
+def conversation_page(
+    page: Page[Conversation], *, status: str | None, joinable: frozenset[str] = frozenset()
+) -> tuple[str, Blocks]:
+    """``joinable``: ids whose join link this viewer may see (their own, or any for admins)."""
     what = f"{status} conversations" if status else "conversations"
     if not page.items:
         text = f"No {what} on this Tavus account." if page.page == 1 else f"No more {what}."
         return text, [_section(text)]
     first = (page.page - 1) * page.limit + 1
     header = f"*Tavus {what}* ({first}–{first + len(page.items) - 1} of {page.total_count})"
-    lines = "\n".join(conversation_line(c) for c in page.items)
+    lines = "\n".join(
+        conversation_line(c, joinable=c.conversation_id in joinable) for c in page.items
+    )
     blocks = [_section(header), _section(lines)]
     if page.has_more:
         value = f"{page.page + 1}:{status or ''}"
@@ -52,7 +57,7 @@ def conversation_page(page: Page[Conversation], *, status: str | None) -> tuple[
     return header, blocks
 
 
-def conversation_details(conversation: Conversation) -> tuple[str, Blocks]:
+def conversation_details(conversation: Conversation, *, joinable: bool) -> tuple[str, Blocks]:
     facts = [
         f"*Status:* {escape(conversation.status or 'unknown')}",
         f"*Persona:* {code(conversation.persona_id or '—')}   "
@@ -62,7 +67,7 @@ def conversation_details(conversation: Conversation) -> tuple[str, Blocks]:
     ]
     if conversation.shutdown_reason:
         facts.append(f"*Ended because* {shutdown_words(conversation.shutdown_reason)}")
-    if conversation.conversation_url:
+    if joinable and conversation.conversation_url:
         facts.append(
             f"*Join link:* {link(conversation.conversation_url, conversation.conversation_url)}"
         )

@@ -75,7 +75,7 @@ def conversation_card(
     text = (
         f"{title}: join at {escape(url)}"
         if not ended
-        else f"Tavus conversation {conversation_id} ended"
+        else f"Tavus conversation {escape(conversation_id)} ended"
     )
     return text, blocks
 

@@ -50,7 +50,8 @@ def interpret_conversation(resource: Resource, body: Mapping[str, Any]) -> Inter
     event_type = JOINED if event_type in JOINED_ALIASES else event_type
     handler = _HANDLERS.get(event_type)
     if handler is None:
-        return Interpretation(dedup_key=f"{event_type}:{fingerprint(body)}", event_type=event_type)
+        key = f"{event_type}:{_event_fingerprint(properties, body)}"
+        return Interpretation(dedup_key=key, event_type=event_type)
     return handler(resource, properties, body)
 
 
@@ -141,8 +142,13 @@ def _post_call_action(
 ) -> Interpretation:
     tool = escape(props.get("tool_name") or "an action")
     text = f":gear: Post-call action ran: *{tool}*"
-    key = f"{POST_CALL_ACTION}:{fingerprint(body)}"
+    key = f"{POST_CALL_ACTION}:{_event_fingerprint(props, body)}"
     return Interpretation(dedup_key=key, event_type=POST_CALL_ACTION, drafts=(reply(text),))
+
+
+def _event_fingerprint(props: Mapping[str, Any], body: Mapping[str, Any]) -> str:
+    """Callback and polled envelopes differ in their keys; the event itself does not."""
+    return fingerprint({"properties": dict(props), "timestamp": body.get("timestamp")})
 
 
 def _bucket_path(props: Mapping[str, Any]) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -11,9 +12,9 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.blocks import conversation_lists as lists
 from bot.blocks.conversations import END_CALL_ACTION, JOIN_ACTION
-from bot.blocks.text import code
+from bot.blocks.text import code, escape
 from bot.services import Services
-from bot.tavus import TavusError
+from bot.tavus import Conversation, TavusError
 from handlers.commands import CommandRequest
 
 logger = logging.getLogger(__name__)
@@ -71,15 +72,34 @@ async def _list(request: CommandRequest, words: tuple[str, ...]) -> None:
     if status is not None and status not in STATUS_FILTERS:
         await request.say_privately("Filter conversations by `active` or `ended`.")
         return
-    page = await request.services.tavus.conversations.list(page=1, limit=PAGE_SIZE, status=status)
-    text, blocks = lists.conversation_page(page, status=status)
+    services = request.services
+    page = await services.tavus.conversations.list(page=1, limit=PAGE_SIZE, status=status)
+    joinable = await _joinable(services, page.items, request.user_id)
+    text, blocks = lists.conversation_page(page, status=status, joinable=joinable)
     await request.say_privately(text, blocks)
 
 
 async def _show(request: CommandRequest) -> None:
     conversation = await request.services.tavus.conversations.get(request.command.words[0])
-    text, blocks = lists.conversation_details(conversation)
+    joinable = await _joinable(request.services, [conversation], request.user_id)
+    text, blocks = lists.conversation_details(
+        conversation, joinable=conversation.conversation_id in joinable
+    )
     await request.say_privately(text, blocks)
+
+
+async def _joinable(
+    services: Services, conversations: Sequence[Conversation], user_id: str
+) -> frozenset[str]:
+    """Join links go only to whoever may act on the call: its owner, or an admin."""
+    allowed = set()
+    for conversation in conversations:
+        resource = await services.store.get_resource(
+            kind="conversation", tavus_id=conversation.conversation_id
+        )
+        if services.may_modify(resource, user_id):
+            allowed.add(conversation.conversation_id)
+    return frozenset(allowed)
 
 
 async def _ask_delete(request: CommandRequest) -> None:
@@ -125,10 +145,16 @@ def register(app: AsyncApp, services: Services) -> None:
     async def handle_more(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         page_number, _, status = body["actions"][0]["value"].partition(":")
-        page = await services.tavus.conversations.list(
-            page=int(page_number), limit=PAGE_SIZE, status=status or None
-        )
-        text, blocks = lists.conversation_page(page, status=status or None)
+        try:
+            page = await services.tavus.conversations.list(
+                page=int(page_number), limit=PAGE_SIZE, status=status or None
+            )
+        except TavusError as exc:
+            text = f":warning: {escape(exc.user_message)}"
+            await respond(text=text, response_type="ephemeral", replace_original=False)
+            return
+        joinable = await _joinable(services, page.items, body["user"]["id"])
+        text, blocks = lists.conversation_page(page, status=status or None, joinable=joinable)
         await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
     async def handle_join_click(ack: AsyncAck) -> None:
@@ -144,5 +170,5 @@ async def _answer(respond: AsyncRespond, work: Any, *, replace: bool = False) ->
     try:
         text = await work()
     except TavusError as exc:
-        text = f":warning: {exc.user_message}"
+        text = f":warning: {escape(exc.user_message)}"
     await respond(text=text, response_type="ephemeral", replace_original=replace)

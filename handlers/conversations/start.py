@@ -26,6 +26,10 @@ from handlers.commands import CommandRequest
 logger = logging.getLogger(__name__)
 
 MAX_PICKER_OPTIONS = 100
+CARD_FAILED = (
+    "Something went wrong after Tavus was asked to start the call, so it may exist without a "
+    "card in Slack. Check `/tavus conversations active` before trying again."
+)
 
 
 async def handle_call(request: CommandRequest) -> None:
@@ -58,10 +62,11 @@ async def handle_call(request: CommandRequest) -> None:
         ),
     )
     if not started.posted_in_channel:
+        url = started.conversation_url
         await request.say_privately(
             "I am not in this channel, so I sent you the call card in a direct message. "
-            "To post calls here, `/invite @Tavus` first.\n"
-            f"Your join link: {link(started.conversation_url, started.conversation_url)}"
+            "To post calls here, `/invite @Tavus` first."
+            + (f"\nYour join link: {link(url, url)}" if url else "")
         )
 
 
@@ -133,6 +138,11 @@ def register(app: AsyncApp, services: Services) -> None:
             started = await start_conversation(services, request)
         except TavusError as exc:
             await client.views_update(view_id=view["id"], view=modal.failed_view(exc.user_message))
+            return
+        except Exception:
+            # A view submission has no response_url: the modal is the only place to say so.
+            logger.exception("starting a conversation from the modal failed")
+            await client.views_update(view_id=view["id"], view=modal.failed_view(CARD_FAILED))
             return
         result = modal.started_view(
             channel_id=started.card_channel or request.channel_id,

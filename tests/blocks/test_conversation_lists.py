@@ -25,17 +25,22 @@ def page(count: int, *, number: int = 1, limit: int = 2, total: int = 3) -> Page
 
 
 def test_line_of_an_active_conversation_has_a_join_link() -> None:
-    line = conversation_line(
-        conversation(conversation_name="<!channel>", conversation_url="https://x.test/c")
-    )
+    active = conversation(conversation_name="<!channel>", conversation_url="https://x.test/c")
+    line = conversation_line(active, joinable=True)
 
     assert "<!channel>" not in line
     assert "&lt;!channel&gt;" in line
     assert "<https://x.test/c|join>" in line
 
 
+def test_someone_elses_call_is_listed_without_its_join_link() -> None:
+    active = conversation(conversation_url="https://x.test/c")
+    assert "x.test" not in conversation_line(active, joinable=False)
+
+
 def test_line_of_an_ended_conversation_has_no_join_link() -> None:
-    line = conversation_line(conversation(status="ended", conversation_url="https://x.test/c"))
+    ended = conversation(status="ended", conversation_url="https://x.test/c")
+    line = conversation_line(ended, joinable=True)
 
     assert "join" not in line
     assert "*Untitled*" in line
@@ -67,7 +72,8 @@ def test_empty_pages() -> None:
 
 def test_details_escape_and_explain_the_end() -> None:
     _, blocks = conversation_details(
-        conversation(status="ended", shutdown_reason="max_call_duration", conversation_name="a<b")
+        conversation(status="ended", shutdown_reason="max_call_duration", conversation_name="a<b"),
+        joinable=True,
     )
 
     text = blocks[0]["text"]["text"]
