@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -152,40 +153,40 @@ def register(app: AsyncApp, services: Services) -> None:
         await client.views_update(view_id=view["id"], view=result)
 
     async def handle_persona_options(ack: AsyncAck, body: dict[str, Any]) -> None:
-        query = str(body.get("value") or "").lower()
         try:
             page = await services.tavus.personas.list(limit=MAX_PICKER_OPTIONS)
         except TavusError as exc:
-            await ack(options=[modal.option(f"Tavus error: {exc.user_message}", "error")])
+            await ack(options=[_error_option(exc)])
             return
-        options = [
-            modal.option(
-                plain(f"{p.persona_name or p.persona_id} ({p.persona_id})", 75), p.persona_id
-            )
-            for p in page.items
-            if query in (p.persona_name or "").lower() or query in p.persona_id
-        ]
-        await ack(options=options)
+        choices = ((p.persona_name, p.persona_id) for p in page.items)
+        await ack(options=matching_options(choices, str(body.get("value") or "")))
 
     async def handle_replica_options(ack: AsyncAck, body: dict[str, Any]) -> None:
-        query = str(body.get("value") or "").lower()
         try:
             page = await services.tavus.replicas.list(limit=MAX_PICKER_OPTIONS)
         except TavusError as exc:
-            await ack(options=[modal.option(f"Tavus error: {exc.user_message}", "error")])
+            await ack(options=[_error_option(exc)])
             return
-        options = [
-            modal.option(
-                plain(f"{r.replica_name or r.replica_id} ({r.replica_id})", 75), r.replica_id
-            )
-            for r in page.items
-            if r.is_ready and (query in (r.replica_name or "").lower() or query in r.replica_id)
-        ]
-        await ack(options=options)
+        choices = ((r.replica_name, r.replica_id) for r in page.items if r.is_ready)
+        await ack(options=matching_options(choices, str(body.get("value") or "")))
 
     app.view(modal.CALLBACK_ID)(handle_start_submission)
     app.options(modal.PERSONA_ACTION)(handle_persona_options)
     app.options(modal.REPLICA_ACTION)(handle_replica_options)
+
+
+def matching_options(choices: Iterable[tuple[str | None, str]], typed: str) -> list[dict[str, Any]]:
+    """Picker options whose name or id contains what the user typed."""
+    typed = typed.lower()
+    return [
+        modal.option(plain(f"{name or tavus_id} ({tavus_id})", 75), tavus_id)
+        for name, tavus_id in choices
+        if typed in (name or "").lower() or typed in tavus_id
+    ]
+
+
+def _error_option(exc: TavusError) -> dict[str, Any]:
+    return modal.option(f"Tavus error: {exc.user_message}", "error")
 
 
 def _start_request(form: modal.StartForm, *, team_id: str, user_id: str) -> StartRequest:
