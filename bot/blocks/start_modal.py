@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -83,13 +82,24 @@ def start_modal(
         "title": {"type": "plain_text", "text": "Start a conversation"},
         "submit": {"type": "plain_text", "text": "Start"},
         "close": {"type": "plain_text", "text": "Cancel"},
-        "private_metadata": json.dumps({"channel_id": channel_id}),
         "blocks": blocks,
     }
 
 
 def _label(text: str) -> dict[str, str]:
     return {"type": "plain_text", "text": text}
+
+
+def _input(
+    block_id: str, label: str, element: dict[str, Any], *, optional: bool = False
+) -> dict[str, Any]:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": _label(label),
+        "element": element,
+        "optional": optional,
+    }
 
 
 def _picker(
@@ -109,13 +119,7 @@ def _picker(
     }
     if initial:
         element["initial_option"] = {"text": _label(initial), "value": initial}
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "label": _label(label),
-        "element": element,
-        "optional": optional,
-    }
+    return _input(block_id, label, element, optional=optional)
 
 
 def _channel_picker(channel_id: str | None) -> dict[str, Any]:
@@ -126,12 +130,7 @@ def _channel_picker(channel_id: str | None) -> dict[str, Any]:
     }
     if channel_id and channel_id[:1] in ("C", "G"):
         element["initial_conversation"] = channel_id
-    return {
-        "type": "input",
-        "block_id": B_CHANNEL,
-        "label": _label("Post the join link in"),
-        "element": element,
-    }
+    return _input(B_CHANNEL, "Post the join link in", element)
 
 
 def _text(
@@ -151,13 +150,7 @@ def _text(
     }
     if initial:
         element["initial_value"] = initial
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "label": _label(label),
-        "element": element,
-        "optional": optional,
-    }
+    return _input(block_id, label, element, optional=optional)
 
 
 def _number(block_id: str, label: str, initial: int, maximum: int) -> dict[str, Any]:
@@ -169,7 +162,7 @@ def _number(block_id: str, label: str, initial: int, maximum: int) -> dict[str, 
         "min_value": "1",
         "max_value": str(maximum),
     }
-    return {"type": "input", "block_id": block_id, "label": _label(label), "element": element}
+    return _input(block_id, label, element)
 
 
 def _static(block_id: str, label: str, values: tuple[str, ...]) -> dict[str, Any]:
@@ -180,13 +173,7 @@ def _static(block_id: str, label: str, values: tuple[str, ...]) -> dict[str, Any
         "options": options,
         "initial_option": options[0],
     }
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "label": _label(label),
-        "element": element,
-        "optional": True,
-    }
+    return _input(block_id, label, element, optional=True)
 
 
 def _checkboxes() -> dict[str, Any]:
@@ -194,13 +181,8 @@ def _checkboxes() -> dict[str, Any]:
         {"text": _label("Audio only"), "value": "audio_only"},
         {"text": _label("Test mode (the replica does not join; no charge)"), "value": "test_mode"},
     ]
-    return {
-        "type": "input",
-        "block_id": B_OPTIONS,
-        "label": _label("Options"),
-        "optional": True,
-        "element": {"type": "checkboxes", "action_id": B_OPTIONS, "options": options},
-    }
+    element = {"type": "checkboxes", "action_id": B_OPTIONS, "options": options}
+    return _input(B_OPTIONS, "Options", element, optional=True)
 
 
 @dataclass(frozen=True)

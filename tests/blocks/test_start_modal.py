@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from bot.blocks.start_modal import (
@@ -106,7 +105,6 @@ def test_modal_carries_callback_id_channel_and_initial_values() -> None:
     view = modal(persona_id="p1234abcd", context="Be brief")
 
     assert view["callback_id"] == CALLBACK_ID
-    assert json.loads(view["private_metadata"]) == {"channel_id": "C0123"}
     by_id = {block["block_id"]: block for block in view["blocks"]}
     assert by_id[B_PERSONA]["element"]["initial_option"]["value"] == "p1234abcd"
     assert by_id[B_CONTEXT]["element"]["initial_value"] == "Be brief"
