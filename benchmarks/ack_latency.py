@@ -12,48 +12,31 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import resource
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.fakes is not installed; it lives next to bot/
 
 import httpx  # noqa: E402
-from aiohttp import web  # noqa: E402
 
 from bot.app import running_app  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.sandbox import SEED_PERSONA_ID, build_app  # noqa: E402
+from bot.config import DEFAULT_POLL_INTERVAL_SECONDS  # noqa: E402
+from bot.sandbox import SEED_PERSONA_ID  # noqa: E402
 from tests.fakes.signing import signed_headers, slash_command_body  # noqa: E402
 from tests.fakes.slack import FakeSlack  # noqa: E402
+from tests.harness import SIGNING_SECRET, app_settings, tavus_sandbox  # noqa: E402
 
-SIGNING_SECRET = "bench-secret"
-TAVUS_KEY = "bench-tavus-key"
 HTTP_TIMEOUT_SECONDS = 10.0
 # The whole run, including letting the background calls finish, stays under this.
 RUN_TIMEOUT_SECONDS = 300.0
 SETTLE_TIMEOUT_SECONDS = 60.0
 COMMANDS = {"call": "call benchmark context", "help": "help"}
-
-
-@contextlib.asynccontextmanager
-async def tavus_sandbox(*, latency: float, max_concurrent: int) -> AsyncIterator[str]:
-    runner = web.AppRunner(
-        build_app(api_key=TAVUS_KEY, latency=latency, max_concurrent=max_concurrent)
-    )
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        await runner.cleanup()
 
 
 async def time_command(http: httpx.AsyncClient, url: str, text: str, response_url: str) -> float:
@@ -90,18 +73,14 @@ async def bench(requests: int, latency: float) -> None:
     with tempfile.TemporaryDirectory(prefix="tavus-bench-") as tmp:
         async with (
             FakeSlack() as fake,
-            tavus_sandbox(latency=latency, max_concurrent=requests) as tavus_url,
+            tavus_sandbox(latency=latency, max_concurrent=requests) as sandbox,
         ):
-            settings = Settings(
-                slack_bot_token=fake.token,
-                slack_signing_secret=SIGNING_SECRET,
-                slack_api_url=fake.api_url,
-                tavus_api_key=TAVUS_KEY,
-                tavus_api_url=tavus_url,
-                default_persona_id=SEED_PERSONA_ID,
-                host="127.0.0.1",
-                port=0,
+            settings = app_settings(
+                slack=fake,
+                tavus_url=sandbox.url,
                 database_path=Path(tmp) / "bench.db",
+                default_persona_id=SEED_PERSONA_ID,
+                poll_interval_seconds=DEFAULT_POLL_INTERVAL_SECONDS,
             )
             async with (
                 running_app(settings) as app,
