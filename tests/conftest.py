@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
 
 import pytest
+
+import bot.notifier
+from tests.fakes.clock import Clock
+from tests.fakes.slack import FakeSlack
 
 CLEARED_PREFIXES = ("SLACK_", "TAVUS_")
 
@@ -14,3 +19,20 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith(CLEARED_PREFIXES):
             monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    async with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def no_channel_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The notifier spaces posts a second apart per channel; unit tests need not wait."""
+    monkeypatch.setattr(bot.notifier, "CHANNEL_SPACING_SECONDS", 0)

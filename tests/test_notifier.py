@@ -1,43 +1,23 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-import bot.notifier
 from bot.blocks.cards import render_parent
 from bot.blocks.conversations import STATUS_LIVE
 from bot.events.base import REFRESH_PARENT, reply, upload
 from bot.notifier import PARENT_WAIT_SECONDS, Notifier
 from storage import OutboxDraft, OutboxItem, Resource, Store
+from tests.fakes.clock import Clock
 from tests.fakes.slack import FakeSlack
+
+pytestmark = pytest.mark.usefixtures("no_channel_pacing")
 
 TOKEN = "xoxb-test-token"
 CHANNEL = "C0123"
-
-
-@dataclass
-class Clock:
-    now: float = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture(autouse=True)
-def _no_channel_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bot.notifier, "CHANNEL_SPACING_SECONDS", 0)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture
@@ -50,12 +30,6 @@ async def store(db_path: Path, clock: Clock) -> AsyncIterator[Store]:
     opened = await Store.open(db_path, clock=clock)
     yield opened
     await opened.close()
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack(token=TOKEN) as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import httpx
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-import bot.notifier
 from bot.blocks.cards import render_parent
 from bot.blocks.conversations import STATUS_ENDED, STATUS_WAITING
 from bot.config import Settings
@@ -18,7 +17,10 @@ from bot.poller import AFTER_END_GRACE_SECONDS, Poller
 from bot.services import Services
 from bot.tavus import TavusClient
 from storage import Resource, Store
+from tests.fakes.clock import Clock
 from tests.fakes.slack import FakeSlack
+
+pytestmark = pytest.mark.usefixtures("no_channel_pacing")
 
 TOKEN = "xoxb-test-token"
 API_KEY = "tavus-test-key"
@@ -49,14 +51,6 @@ PERCEPTION = {
 
 
 @dataclass
-class Clock:
-    now: float = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@dataclass
 class FakeTavus:
     """Answers GET /v2/conversations/{id}?verbose=true with whatever `events` holds now."""
 
@@ -83,25 +77,9 @@ class FakeTavus:
         )
 
 
-@pytest.fixture(autouse=True)
-def _no_channel_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bot.notifier, "CHANNEL_SPACING_SECONDS", 0)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
 @pytest.fixture
 def tavus_api() -> FakeTavus:
     return FakeTavus()
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack(token=TOKEN) as fake:
-        yield fake
 
 
 async def no_sleep(seconds: float) -> None:
