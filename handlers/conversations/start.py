@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -27,6 +28,9 @@ from handlers.commands import CommandRequest
 logger = logging.getLogger(__name__)
 
 MAX_PICKER_OPTIONS = 100
+PICKER_DEADLINE_SECONDS = 2.5
+# The value of the one option shown when Tavus could not list anything.
+UNAVAILABLE = "unavailable"
 CARD_FAILED = (
     "Something went wrong after Tavus was asked to start the call, so it may exist without a "
     "card in Slack. Check `/tavus conversations active` before trying again."
@@ -105,8 +109,10 @@ async def open_start_modal(
 def validate(form: modal.StartForm) -> dict[str, str]:
     """Field errors keyed by block_id, shown inline by Slack."""
     errors = {}
-    if not form.persona_id:
+    if not form.persona_id or form.persona_id == UNAVAILABLE:
         errors[modal.B_PERSONA] = "Choose a persona."
+    if form.replica_id == UNAVAILABLE:
+        errors[modal.B_REPLICA] = "Choose a replica, or leave it empty for the persona's own."
     if not form.channel_id:
         errors[modal.B_CHANNEL] = "Choose where to post the join link."
     for block, value, limit in (
@@ -153,22 +159,18 @@ def register(app: AsyncApp, services: Services) -> None:
         await client.views_update(view_id=view["id"], view=result)
 
     async def handle_persona_options(ack: AsyncAck, body: dict[str, Any]) -> None:
-        try:
+        async def load() -> list[tuple[str | None, str]]:
             page = await services.tavus.personas.list(limit=MAX_PICKER_OPTIONS)
-        except TavusError as exc:
-            await ack(options=[_error_option(exc)])
-            return
-        choices = ((p.persona_name, p.persona_id) for p in page.items)
-        await ack(options=matching_options(choices, str(body.get("value") or "")))
+            return [(p.persona_name, p.persona_id) for p in page.items]
+
+        await _answer_picker(ack, load, str(body.get("value") or ""))
 
     async def handle_replica_options(ack: AsyncAck, body: dict[str, Any]) -> None:
-        try:
+        async def load() -> list[tuple[str | None, str]]:
             page = await services.tavus.replicas.list(limit=MAX_PICKER_OPTIONS)
-        except TavusError as exc:
-            await ack(options=[_error_option(exc)])
-            return
-        choices = ((r.replica_name, r.replica_id) for r in page.items if r.is_ready)
-        await ack(options=matching_options(choices, str(body.get("value") or "")))
+            return [(r.replica_name, r.replica_id) for r in page.items if r.is_ready]
+
+        await _answer_picker(ack, load, str(body.get("value") or ""))
 
     app.view(modal.CALLBACK_ID)(handle_start_submission)
     app.options(modal.PERSONA_ACTION)(handle_persona_options)
@@ -185,8 +187,19 @@ def matching_options(choices: Iterable[tuple[str | None, str]], typed: str) -> l
     ]
 
 
-def _error_option(exc: TavusError) -> dict[str, Any]:
-    return modal.option(f"Tavus error: {exc.user_message}", "error")
+async def _answer_picker(
+    ack: AsyncAck, load: Callable[[], Awaitable[list[tuple[str | None, str]]]], typed: str
+) -> None:
+    """Slack drops an options answer after 3 s, so a slow Tavus gets a note, not silence."""
+    try:
+        choices = await asyncio.wait_for(load(), PICKER_DEADLINE_SECONDS)
+    except TavusError as exc:
+        await ack(options=[modal.option(f"Tavus error: {exc.user_message}", UNAVAILABLE)])
+        return
+    except TimeoutError:
+        await ack(options=[modal.option("Tavus is slow to answer: type to try again", UNAVAILABLE)])
+        return
+    await ack(options=matching_options(choices, typed))
 
 
 def _start_request(form: modal.StartForm, *, team_id: str, user_id: str) -> StartRequest:

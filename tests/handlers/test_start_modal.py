@@ -11,6 +11,7 @@ import pytest
 
 from bot.blocks import start_modal as modal
 from bot.sandbox import SEED_PERSONA_ID, SEED_REPLICA_2_ID
+from handlers.conversations.start import UNAVAILABLE
 from tests.fakes.signing import API_APP_ID, TEAM_ID, USER_ID, view_submission_payload
 from tests.fakes.slack import FakeSlack
 from tests.harness import Harness, Sandbox, app_settings, harness, tavus_sandbox
@@ -131,3 +132,22 @@ def _suggestion(action_id: str, typed: str) -> dict[str, Any]:
         "value": typed,
         "view": {"id": "V1", "callback_id": modal.CALLBACK_ID, "type": "modal"},
     }
+
+
+async def test_slow_tavus_gives_the_picker_a_note_within_slacks_deadline(tmp_path: Path) -> None:
+    async with FakeSlack() as slack, tavus_sandbox(latency=5.0) as sandbox:
+        settings = app_settings(slack=slack, tavus_url=sandbox.url, database_path=tmp_path / "t.db")
+        async with harness(slack, settings) as running:
+            response = await running.interact(_suggestion(modal.PERSONA_ACTION, ""))
+    (only,) = response.json()["options"]
+    assert only["value"] == UNAVAILABLE
+    assert "slow" in only["text"]["text"]
+
+
+async def test_the_unavailable_note_cannot_be_submitted(world: tuple[Harness, Sandbox]) -> None:
+    running, sandbox = world
+    unavailable = {"selected_option": {"value": UNAVAILABLE}}
+    values = _values(**{modal.B_PERSONA: {modal.PERSONA_ACTION: unavailable}})
+    response = await running.interact(view_submission_payload(modal.CALLBACK_ID, values=values))
+    assert set(response.json()["errors"]) == {modal.B_PERSONA}
+    assert sandbox.state.conversations == {}
