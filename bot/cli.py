@@ -33,6 +33,26 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument(
         "--api-key", default="sandbox-key", help="the x-api-key it accepts (default sandbox-key)"
     )
+    sandbox.add_argument(
+        "--latency", type=float, default=0.0, help="seconds to wait before every answer (0)"
+    )
+    sandbox.add_argument(
+        "--joined-delay", type=float, default=1.0, help="seconds until the replica joins (1)"
+    )
+    sandbox.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        help="multiply every call timeout, e.g. 0.01 makes a 60 s timeout 0.6 s (1)",
+    )
+    sandbox.add_argument(
+        "--duplicate-callbacks", action="store_true", help="send every callback twice"
+    )
+    sandbox.add_argument(
+        "--reorder-callbacks",
+        action="store_true",
+        help="send each batch of a call's callbacks last-first (shutdown after transcript)",
+    )
     return parser
 
 
@@ -57,13 +77,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _sandbox(args: argparse.Namespace) -> int:
-    from bot.sandbox import serve
+def sandbox_options(args: argparse.Namespace) -> dict[str, float | bool]:
+    """The `sandbox` flags as `build_app` options."""
+    return {
+        "latency": args.latency,
+        "joined_delay": args.joined_delay,
+        "time_scale": args.time_scale,
+        "duplicate_callbacks": args.duplicate_callbacks,
+        "reorder_callbacks": args.reorder_callbacks,
+    }
 
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from bot.sandbox import check_options, serve
+
+    options = sandbox_options(args)
+    try:
+        check_options(options)
+    except ValueError as exc:
+        print(f"tavus-slack sandbox: {exc}", file=sys.stderr)
+        return 2
     configure_logging("INFO")
     print(f"Tavus sandbox on http://{args.host}:{args.port} (x-api-key: {args.api_key})")
+    print("Faults and settings: /_sandbox/faults, /_sandbox/settings (see the README)")
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(host=args.host, port=args.port, api_key=args.api_key))
+        asyncio.run(serve(host=args.host, port=args.port, api_key=args.api_key, **options))
     return 0
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from bot.sandbox.app import SANDBOX_STATE, build_app, serve
+from bot.sandbox.faults import Fault, Faults
+from bot.sandbox.options import check_options
 from bot.sandbox.state import (
     SEED_ECHO_PERSONA_ID,
     SEED_PERSONA_2_ID,
@@ -21,7 +23,10 @@ __all__ = [
     "SEED_REPLICA_2_ID",
     "SEED_REPLICA_3_ID",
     "SEED_REPLICA_ID",
+    "Fault",
+    "Faults",
     "SandboxState",
     "build_app",
+    "check_options",
     "serve",
 ]

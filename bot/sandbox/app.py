@@ -1,6 +1,8 @@
-"""The sandbox aiohttp app: middlewares (latency, errors, auth) and resource registration.
+"""The sandbox aiohttp app: middlewares (latency, errors, auth, faults) and route registration.
 
-A resource is one module with `add_routes(app, state)`; list it in `RESOURCES`.
+A resource is one module with `add_routes(app, state)`; list it in `RESOURCES`. The fault
+middleware sits after auth, so only authenticated requests use up a fault, and it matches on
+method and path alone, so a new resource is covered without any change here.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
-from bot.sandbox import conversations, personas, replicas
+from bot.sandbox import control, conversations, personas, replicas
 from bot.sandbox.errors import ApiError
-from bot.sandbox.state import DEFAULT_MAX_CONCURRENT, SandboxState
+from bot.sandbox.faults import CONTROL_PREFIX, fault_middleware
+from bot.sandbox.options import check_options
+from bot.sandbox.state import SandboxState
 
 logger = logging.getLogger(__name__)
 
@@ -26,14 +30,15 @@ RESOURCES: tuple[Callable[[web.Application, SandboxState], None], ...] = (
     personas.add_routes,
     replicas.add_routes,
     conversations.add_routes,
+    control.add_routes,
 )
 
 
-def _latency_middleware(latency: float) -> Middleware:
+def _latency_middleware(state: SandboxState) -> Middleware:
     @web.middleware
     async def latency_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if latency > 0:
-            await asyncio.sleep(latency)
+        if state.latency > 0 and not request.path.startswith(CONTROL_PREFIX):
+            await asyncio.sleep(state.latency)
         return await handler(request)
 
     return latency_middleware
@@ -72,27 +77,20 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     await state.sender.close()
 
 
-def build_app(
-    *,
-    api_key: str,
-    joined_delay: float = 1.0,
-    max_duration_default: float | None = None,
-    latency: float = 0.0,
-    seed: bool = True,
-    training_delay: float = 1.0,
-    max_concurrent: int = DEFAULT_MAX_CONCURRENT,
-) -> web.Application:
-    state = SandboxState(
-        joined_delay=joined_delay,
-        training_delay=training_delay,
-        max_duration_default=max_duration_default,
-        max_concurrent=max_concurrent,
-    )
+def build_app(*, api_key: str, seed: bool = True, **options: Any) -> web.Application:
+    """`options`: any sandbox option (a `SandboxState` field listed in `options.py`);
+    an unknown name or a refused value raises ValueError."""
+    check_options(options)
+    state = SandboxState(**options)
     if seed:
         state.seed()
-    app = web.Application(
-        middlewares=[_latency_middleware(latency), error_middleware, _auth_middleware(api_key)]
-    )
+    middlewares = [
+        _latency_middleware(state),
+        error_middleware,
+        _auth_middleware(api_key),
+        fault_middleware(state.faults),
+    ]
+    app = web.Application(middlewares=middlewares)
     app[SANDBOX_STATE] = state
     app.cleanup_ctx.append(_lifecycle)
     for add_routes in RESOURCES:

@@ -1,8 +1,15 @@
-"""Delivery of callbacks to `callback_url`: best effort, short timeout, never raises."""
+"""Delivery of callbacks to `callback_url`: best effort, short timeout, never raises.
+
+`deliver` keeps each resource's callbacks in the order they happened, batch after batch, and
+applies the delivery faults Tavus is known for (no ordering promised, the same event may come
+twice): `duplicate` posts every payload twice, `reorder` posts a batch last-first.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
@@ -22,6 +29,7 @@ class CallbackSender:
         self._sent = sent
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
+        self._order: dict[str, asyncio.Lock] = {}
 
     async def open(self) -> None:
         self._session = aiohttp.ClientSession(timeout=self._timeout)
@@ -42,3 +50,19 @@ class CallbackSender:
             logger.warning("callback to %s failed: %r", url, exc)
         self._sent.append((url, payload, status))
         return status
+
+    async def deliver(
+        self,
+        url: str,
+        payloads: Sequence[dict[str, Any]],
+        *,
+        key: str,
+        duplicate: bool = False,
+        reorder: bool = False,
+    ) -> None:
+        """Post one batch after the batches `key` (a resource id) sent before it."""
+        lock = self._order.setdefault(key, asyncio.Lock())
+        async with lock:
+            for payload in reversed(payloads) if reorder else payloads:
+                for _ in range(2 if duplicate else 1):
+                    await self.post(url, payload)

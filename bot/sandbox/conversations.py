@@ -1,30 +1,34 @@
-"""/v2/conversations: create, list, get (verbose events), end, delete, and the call lifecycle.
+"""/v2/conversations: create, list, get (verbose events), end, delete; participant control.
 
-After `joined_delay` seconds the replica joins (not in test mode). The call ends on
-POST /end or after `properties.max_call_duration` (else the app's `max_duration_default`)
-seconds, sending `system.shutdown`, `application.transcription_ready` and
-`application.perception_analysis`, in that order. Test-mode calls get the end events too.
+The call itself is simulated by `lifecycle.py`, what it leaves behind by `artifacts.py`.
+`test_mode: true` creates the conversation already `ended`: no replica, no timers, no events.
+`POST /_sandbox/conversations/{id}/participants/join` (or `/leave`) moves a participant.
 """
 
 from __future__ import annotations
 
-import asyncio
 import secrets
-import time
 from typing import Any
 
 from aiohttp import web
 
 from bot.sandbox.errors import bad_request, query_flag, read_object
+from bot.sandbox.faults import CONTROL_PREFIX
+from bot.sandbox.lifecycle import (
+    DELETED_REASON,
+    END_REASON,
+    TIMEOUT_PROPERTIES,
+    NoParticipant,
+    finish,
+    participant_joins,
+    participant_leaves,
+    start,
+)
 from bot.sandbox.pagination import paginate
 from bot.sandbox.state import Conversation, SandboxState, iso_now, new_id
 
 RETRIEVAL_STRATEGIES = ("speed", "quality", "balanced")
 STATUSES = ("active", "ended")
-END_REASON = "end_conversation_endpoint_hit"
-TIMEOUT_REASON = "max_call_duration reached"
-DELETED_REASON = "daily_room_has_been_deleted"
-TIMEOUT_PROPERTIES = ("max_call_duration", "participant_left_timeout", "participant_absent_timeout")
 CONCURRENCY_ERROR = "User has reached maximum concurrent conversations"
 
 
@@ -35,96 +39,10 @@ def add_routes(app: web.Application, state: SandboxState) -> None:
     app.router.add_get("/v2/conversations/{conversation_id}", handlers.show)
     app.router.add_post("/v2/conversations/{conversation_id}/end", handlers.end)
     app.router.add_delete("/v2/conversations/{conversation_id}", handlers.delete)
-
-
-# Lifecycle
-
-
-def _envelope(conv: Conversation, event_type: str, properties: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "conversation_id": conv.conversation_id,
-        "event_type": event_type,
-        "message_type": event_type.split(".", 1)[0],
-        "timestamp": iso_now(),
-        "webhook_url": conv.callback_url,
-        "properties": properties,
-    }
-
-
-async def _deliver(
-    state: SandboxState, conv: Conversation, url: str, events: list[dict[str, Any]]
-) -> None:
-    async with conv.delivery_lock:  # keeps each call's callbacks in the order they happened
-        for event in events:
-            await state.sender.post(url, event)
-
-
-def _emit(state: SandboxState, conv: Conversation, events: list[dict[str, Any]]) -> None:
-    conv.events.extend(events)
-    if conv.callback_url:
-        state.spawn(_deliver(state, conv, conv.callback_url, events))
-
-
-async def _join_later(state: SandboxState, conv: Conversation) -> None:
-    await asyncio.sleep(state.joined_delay)
-    if conv.status == "active":
-        props = {"replica_id": conv.replica_id}
-        _emit(state, conv, [_envelope(conv, "system.replica_joined", props)])
-
-
-async def _expire_later(state: SandboxState, conv: Conversation, seconds: float) -> None:
-    await asyncio.sleep(seconds)
-    if conv.status == "active":
-        finish(state, conv, TIMEOUT_REASON)
-
-
-def _transcript(conv: Conversation) -> list[dict[str, Any]]:
-    greeting = conv.custom_greeting or "Hi there! Thanks for joining. What's on your mind today?"
-    context_line = f"Noted. Here is what I know going in: {conv.conversational_context}"
-    turns = conv.turns or [
-        {"role": "assistant", "content": greeting},
-        {"role": "user", "content": "Hi! I'd like to talk through the plan for this week."},
-        {"role": "assistant", "content": context_line if conv.conversational_context else ""},
-        {"role": "user", "content": "Great, that covers it. Thank you!"},
-        {"role": "assistant", "content": "You're welcome. Have a good day!"},
-    ]
-    start = time.time() - 2.0 * len(turns)
-    system = {"role": "system", "content": conv.system_prompt}
-    spoken = [
-        {"timestamp": start + 2.0 * i, "seconds_from_start": 2.0 * i, "duration": 1.5, **turn}
-        for i, turn in enumerate(t for t in turns if t.get("content") != "")
-    ]
-    return [system, *spoken]
-
-
-def _analysis(conv: Conversation) -> str:
-    return conv.analysis or (
-        f"Summary of {conv.conversation_name}: the participant joined from a quiet, well-lit "
-        "room and stayed centred in frame for the whole call.\n\n"
-        "Behaviour: attentive and relaxed, with steady eye contact and frequent nods while the "
-        "replica spoke. No screen was shared.\n\n"
-        "Emotional state: calm and engaged at the start, satisfied at the end; no signs of "
-        "frustration or confusion were observed."
+    app.router.add_post(
+        CONTROL_PREFIX + "conversations/{conversation_id}/participants/{action}",
+        handlers.participants,
     )
-
-
-def finish(state: SandboxState, conv: Conversation, reason: str) -> None:
-    """End an active call now and send its end-of-call events."""
-    for task in conv.timers:
-        if task is not asyncio.current_task():
-            task.cancel()
-    conv.timers.clear()
-    conv.status, conv.shutdown_reason, conv.updated_at = "ended", reason, iso_now()
-    shutdown = {"replica_id": conv.replica_id, "shutdown_reason": reason}
-    events = [_envelope(conv, "system.shutdown", shutdown)]
-    if reason != DELETED_REASON:
-        events.append(
-            _envelope(conv, "application.transcription_ready", {"transcript": _transcript(conv)})
-        )
-        events.append(
-            _envelope(conv, "application.perception_analysis", {"analysis": _analysis(conv)})
-        )
-    _emit(state, conv, events)
 
 
 # Validation
@@ -198,6 +116,11 @@ def _system_prompt(persona: dict[str, Any] | None, conversational_context: str |
     return "\n\n".join(p for p in parts if isinstance(p, str) and p.strip())
 
 
+def _perception_on(persona: dict[str, Any] | None) -> bool:
+    layers = (persona or {}).get("layers") or {}
+    return bool((layers.get("perception") or {}).get("perception_model") != "off")
+
+
 def _new_conversation(state: SandboxState, body: dict[str, Any]) -> Conversation:
     _check_body(body)
     properties = _check_properties(body)
@@ -220,20 +143,14 @@ def _new_conversation(state: SandboxState, body: dict[str, Any]) -> Conversation
         test_mode=test_mode,
         audio_only=_optional_bool(body, "audio_only"),
         properties=properties,
+        perception=_perception_on(persona),
+        status="ended" if test_mode else "active",
         meeting_token=secrets.token_urlsafe(24) if require_auth else None,
         turns=state.next_transcript,
         analysis=state.next_analysis,
     )
     state.next_transcript = state.next_analysis = None
     return conv
-
-
-def _start(state: SandboxState, conv: Conversation) -> None:
-    if not conv.test_mode:
-        conv.timers.append(state.spawn(_join_later(state, conv)))
-    limit = conv.properties.get("max_call_duration") or state.max_duration_default
-    if limit:
-        conv.timers.append(state.spawn(_expire_later(state, conv, float(limit))))
 
 
 class _ConversationHandlers:
@@ -249,11 +166,9 @@ class _ConversationHandlers:
     async def create(self, request: web.Request) -> web.Response:
         conv = _new_conversation(self.state, await read_object(request))
         self.state.conversations[conv.conversation_id] = conv
-        _start(self.state, conv)
-        answer = {k: v for k, v in conv.to_api().items() if k != "updated_at"}
-        if conv.meeting_token:
-            answer["meeting_token"] = conv.meeting_token
-        return web.json_response(answer)
+        if conv.status == "active":
+            start(self.state, conv)
+        return web.json_response(conv.created_answer())
 
     async def index(self, request: web.Request) -> web.Response:
         status = request.query.get("status")
@@ -268,7 +183,9 @@ class _ConversationHandlers:
 
     async def show(self, request: web.Request) -> web.Response:
         conv = self._find(request)
-        return web.json_response(conv.to_api(verbose=query_flag(request, "verbose")))
+        verbose = query_flag(request, "verbose")
+        timestamps = self.state.verbose_timestamps
+        return web.json_response(conv.to_api(verbose=verbose, timestamps=timestamps))
 
     async def end(self, request: web.Request) -> web.Response:
         conv = self._find(request)
@@ -282,3 +199,20 @@ class _ConversationHandlers:
             finish(self.state, conv, DELETED_REASON)
         conv.status, conv.updated_at = "deleted", iso_now()
         return web.Response(status=204)
+
+    async def participants(self, request: web.Request) -> web.Response:
+        conv = self._find(request)
+        action = request.match_info["action"]
+        if action not in ("join", "leave"):
+            raise web.HTTPNotFound()
+        if conv.status != "active":
+            raise bad_request("The conversation is not active")
+        if action == "join":
+            participant_joins(conv)
+        else:
+            try:
+                participant_leaves(self.state, conv)
+            except NoParticipant as exc:
+                raise bad_request("No participant is in the call") from exc
+        answer = {"conversation_id": conv.conversation_id, "participants": conv.participants}
+        return web.json_response(answer)

@@ -46,7 +46,7 @@ async def _train(state: SandboxState, replica: dict[str, Any]) -> None:
         payload: dict[str, Any] = {"replica_id": replica["replica_id"], "status": "ready"}
         if failed:
             payload.update(status="error", error_message=TRAINING_ERROR)
-        await state.sender.post(replica["callback_url"], payload)
+        state.send_callbacks(replica["callback_url"], [payload], key=replica["replica_id"])
 
 
 class _ReplicaHandlers:

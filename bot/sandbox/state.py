@@ -1,6 +1,9 @@
-"""In-memory store of the sandbox: resources, lifecycle tasks, sent callbacks, seed data.
+"""In-memory store of the sandbox: options, resources, lifecycle tasks, faults, sent callbacks.
 
-Tests reach it as `app[SANDBOX_STATE]` and may set, before creating a conversation:
+Tests reach it as `app[SANDBOX_STATE]`. Every option (see `bot/sandbox/options.py`) is a
+field here: pass it to `build_app(...)`, or change it while running with
+`state.configure(name=value)`. Request faults are on `state.faults` (`bot/sandbox/faults.py`).
+Tests may also set, before creating a conversation:
 
 - `state.next_transcript = [{"role": "user", "content": "..."}, ...]`: the next conversation
   created takes these turns (copied to `conversation.turns`) in place of the generated ones.
@@ -14,16 +17,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Coroutine
-from dataclasses import dataclass, field
+from collections.abc import Coroutine, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.sandbox.callbacks import CallbackSender, SentCallback
+from bot.sandbox.faults import Faults
+from bot.sandbox.options import OPTION_CHECKS, TIMESTAMP_STYLES, check_options
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_CONCURRENT = 10
+# Tavus's documented defaults: max_call_duration 3600 s, participant_absent_timeout 300 s.
+DEFAULT_MAX_CALL_DURATION = 3600.0
+DEFAULT_PARTICIPANT_ABSENT = 300.0
+DEFAULT_PARTICIPANT_LEFT = 60.0  # undocumented; Tavus's own examples use 60
 
 SEED_REPLICA_ID = "r79e1c033f"
 SEED_REPLICA_2_ID = "r9fa0878977a"
@@ -43,6 +52,11 @@ def iso_now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+def restamp(timestamp: str, style: str) -> str:
+    """A callback's timestamp as verbose GET formats it (`style` from TIMESTAMP_STYLES)."""
+    return TIMESTAMP_STYLES[style](datetime.fromisoformat(timestamp))
+
+
 def new_id(prefix: str) -> str:
     return prefix + secrets.token_hex(6)
 
@@ -60,6 +74,7 @@ class Conversation:
     test_mode: bool = False
     audio_only: bool = False
     properties: dict[str, Any] = field(default_factory=dict)
+    perception: bool = True
     meeting_token: str | None = None
     status: str = "active"
     shutdown_reason: str | None = None
@@ -68,14 +83,29 @@ class Conversation:
     events: list[dict[str, Any]] = field(default_factory=list)
     turns: list[dict[str, Any]] | None = None
     analysis: str | None = None
-    timers: list[asyncio.Task[None]] = field(default_factory=list)
-    delivery_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    participants: int = 0
+    participant_seen: bool = False
+    timers: dict[str, asyncio.Task[None]] = field(default_factory=dict)
 
     @property
     def conversation_url(self) -> str:
         return f"https://tavus.daily.co/{self.conversation_id}"
 
-    def to_api(self, *, verbose: bool = False) -> dict[str, Any]:
+    def created_answer(self) -> dict[str, Any]:
+        """The newer spec's create answer: no persona_id / replica_id (GET still has them)."""
+        answer = {
+            "conversation_id": self.conversation_id,
+            "conversation_name": self.conversation_name,
+            "conversation_url": self.conversation_url,
+            "status": self.status,
+            "callback_url": self.callback_url,
+            "created_at": self.created_at,
+        }
+        if self.meeting_token:
+            answer["meeting_token"] = self.meeting_token
+        return answer
+
+    def to_api(self, *, verbose: bool = False, timestamps: str = "seconds") -> dict[str, Any]:
         data: dict[str, Any] = {
             "conversation_id": self.conversation_id,
             "conversation_name": self.conversation_name,
@@ -89,16 +119,50 @@ class Conversation:
         }
         if verbose:
             data["shutdown_reason"] = self.shutdown_reason
-            data["events"] = list(self.events)
+            data["events"] = [
+                {**event, "timestamp": restamp(event["timestamp"], timestamps)}
+                for event in self.events
+            ]
         return data
 
 
 @dataclass
 class SandboxState:
+    """Options (each documented in the README's sandbox section and checked by options.py).
+
+    Timing: `latency` (seconds before every answer), `joined_delay` (creation to replica
+    joined), `participant_delay` (replica joined to the simulated participant joining; None:
+    nobody joins unless told), `training_delay`, `time_scale` (multiplies every call timeout,
+    e.g. 0.01 turns a 60 s timeout into 0.6 s), `max_duration_default`,
+    `participant_absent_default`, `participant_left_default` (timeouts in seconds when the
+    create sets none; None for no max duration).
+    Dialect: `pal_joined` (send `system.pal_joined`), `shutdown_key` (`shutdown_reason` or
+    `reason`), `reached_suffix` (False drops " reached"), `perception_unavailable` (a reason:
+    send `application.perception_unavailable` instead of the analysis), `recordings`
+    (`recording_ready` callbacks per recorded call), `recording_copy_failed`,
+    `post_call_actions`, `verbose_timestamps` (`seconds`, `space` or `offset`).
+    Delivery faults: `duplicate_callbacks`, `reorder_callbacks`.
+    """
+
+    latency: float = 0.0
     joined_delay: float = 1.0
+    participant_delay: float | None = 0.5
     training_delay: float = 1.0
-    max_duration_default: float | None = None
+    time_scale: float = 1.0
+    max_duration_default: float | None = DEFAULT_MAX_CALL_DURATION
+    participant_absent_default: float = DEFAULT_PARTICIPANT_ABSENT
+    participant_left_default: float = DEFAULT_PARTICIPANT_LEFT
     max_concurrent: int = DEFAULT_MAX_CONCURRENT
+    pal_joined: bool = False
+    shutdown_key: str = "shutdown_reason"
+    reached_suffix: bool = True
+    perception_unavailable: str | None = None
+    recordings: int = 1
+    recording_copy_failed: bool = False
+    post_call_actions: list[dict[str, Any]] = field(default_factory=list)
+    verbose_timestamps: str = "seconds"
+    duplicate_callbacks: bool = False
+    reorder_callbacks: bool = False
     personas: dict[str, dict[str, Any]] = field(default_factory=dict)
     replicas: dict[str, dict[str, Any]] = field(default_factory=dict)
     conversations: dict[str, Conversation] = field(default_factory=dict)
@@ -107,9 +171,32 @@ class SandboxState:
     next_analysis: str | None = None
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     sender: CallbackSender = field(init=False)
+    faults: Faults = field(init=False, default_factory=Faults)
 
     def __post_init__(self) -> None:
+        check_options(self.options())
         self.sender = CallbackSender(self.callbacks_sent)
+
+    def options(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name in OPTION_CHECKS}
+
+    def configure(self, **changes: Any) -> dict[str, Any]:
+        """Change options while running (all or none); answers every option's value."""
+        check_options(changes)
+        for name, value in changes.items():
+            setattr(self, name, value)
+        return self.options()
+
+    def send_callbacks(self, url: str, payloads: Sequence[dict[str, Any]], *, key: str) -> None:
+        """Deliver in the background, after `key`'s earlier batches, with the delivery faults."""
+        delivery = self.sender.deliver(
+            url,
+            list(payloads),
+            key=key,
+            duplicate=self.duplicate_callbacks,
+            reorder=self.reorder_callbacks,
+        )
+        self.spawn(delivery)
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(coro)
@@ -129,9 +216,7 @@ class SandboxState:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     def active_conversation_count(self) -> int:
-        return sum(
-            1 for c in self.conversations.values() if c.status == "active" and not c.test_mode
-        )
+        return sum(1 for c in self.conversations.values() if c.status == "active")
 
     def seed(self) -> None:
         for replica_id, name in (

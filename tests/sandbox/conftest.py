@@ -14,7 +14,7 @@ from aiohttp import web
 from bot.sandbox import SANDBOX_STATE, SandboxState, build_app
 
 API_KEY = "test-key"
-FAST = {"joined_delay": 0.05, "training_delay": 0.05}
+FAST = {"joined_delay": 0.05, "participant_delay": 0.05, "training_delay": 0.05}
 WAIT_SECONDS = 2.0
 
 

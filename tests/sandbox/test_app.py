@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import httpx
+import pytest
 
 from bot.sandbox import SANDBOX_STATE, SEED_PERSONA_ID, build_app, serve
 from tests.sandbox.conftest import API_KEY, Sandbox, StartSandbox, start_runner
@@ -59,7 +61,7 @@ async def test_cleanup_cancels_pending_lifecycle_tasks() -> None:
 
     await runner.cleanup()
 
-    assert len(pending) == 2
+    assert len(pending) == 3  # the replica's join, max_call_duration, participant_absent_timeout
     assert all(task.cancelled() for task in pending)
     assert app[SANDBOX_STATE].tasks == set()
 
@@ -71,3 +73,18 @@ async def test_serve_runs_until_cancelled() -> None:
     await asyncio.gather(task, return_exceptions=True)
 
     assert task.cancelled()
+
+
+@pytest.mark.parametrize(
+    ("options", "error"),
+    [
+        ({"joined_delai": 1}, "unknown sandbox option: joined_delai"),
+        ({"shutdown_key": "why"}, "invalid value for shutdown_key: 'why'"),
+        ({"perception_unavailable": "tired"}, "invalid value for perception_unavailable"),
+        ({"post_call_actions": [{"tool_name": "crm", "status": "done"}]}, "post_call_actions"),
+        ({"latency": -1}, "invalid value for latency"),
+    ],
+)
+def test_build_app_refuses_unknown_or_bad_options(options: dict[str, Any], error: str) -> None:
+    with pytest.raises(ValueError, match=error):
+        build_app(api_key=API_KEY, **options)

@@ -15,6 +15,14 @@ END_EVENTS = [
     "application.transcription_ready",
     "application.perception_analysis",
 ]
+CREATE_KEYS = {
+    "conversation_id",
+    "conversation_name",
+    "conversation_url",
+    "status",
+    "callback_url",
+    "created_at",
+}
 
 
 async def _create(sandbox: Sandbox, **fields: Any) -> dict[str, Any]:
@@ -26,23 +34,42 @@ async def _create(sandbox: Sandbox, **fields: Any) -> dict[str, Any]:
     return body
 
 
-async def test_create_with_seed_persona_uses_its_default_replica(sandbox: Sandbox) -> None:
+async def test_create_answers_the_newer_shape_without_persona_or_replica(
+    sandbox: Sandbox,
+) -> None:
     body = await _create(sandbox, conversation_name="Standup", callback_url="https://x.test/cb")
 
+    assert set(body) == CREATE_KEYS
     assert re.fullmatch(r"c[0-9a-f]{12}", body["conversation_id"])
     assert body["conversation_url"] == f"https://tavus.daily.co/{body['conversation_id']}"
     assert body["status"] == "active"
-    assert body["replica_id"] == SEED_REPLICA_ID
-    assert body["persona_id"] == SEED_PERSONA_ID
     assert body["conversation_name"] == "Standup"
     assert body["callback_url"] == "https://x.test/cb"
     assert body["created_at"].endswith("Z")
 
 
-async def test_explicit_replica_overrides_the_persona_default(sandbox: Sandbox) -> None:
-    body = await _create(sandbox, replica_id=SEED_REPLICA_2_ID, test_mode=True)
+async def test_get_still_names_the_persona_and_its_default_replica(sandbox: Sandbox) -> None:
+    conversation_id = (await _create(sandbox))["conversation_id"]
 
-    assert body["replica_id"] == SEED_REPLICA_2_ID
+    fetched = (await sandbox.client.get(f"/v2/conversations/{conversation_id}")).json()
+
+    assert fetched["replica_id"] == SEED_REPLICA_ID
+    assert fetched["persona_id"] == SEED_PERSONA_ID
+
+
+async def test_explicit_replica_overrides_the_persona_default(sandbox: Sandbox) -> None:
+    conversation_id = (await _create(sandbox, replica_id=SEED_REPLICA_2_ID))["conversation_id"]
+
+    fetched = (await sandbox.client.get(f"/v2/conversations/{conversation_id}")).json()
+
+    assert fetched["replica_id"] == SEED_REPLICA_2_ID
+
+
+async def test_require_auth_adds_a_meeting_token(sandbox: Sandbox) -> None:
+    body = await _create(sandbox, require_auth=True)
+
+    assert set(body) == CREATE_KEYS | {"meeting_token"}
+    assert len(body["meeting_token"]) >= 20
 
 
 @pytest.mark.parametrize(
@@ -91,7 +118,7 @@ async def test_concurrency_cap_ignores_test_mode(start_sandbox: StartSandbox) ->
 
 
 async def test_list_paginates_and_filters_by_status(sandbox: Sandbox) -> None:
-    ids = [(await _create(sandbox, test_mode=True))["conversation_id"] for _ in range(3)]
+    ids = [(await _create(sandbox))["conversation_id"] for _ in range(3)]
     await sandbox.client.post(f"/v2/conversations/{ids[0]}/end")
 
     page = (await sandbox.client.get("/v2/conversations", params={"limit": 2})).json()
@@ -120,12 +147,35 @@ async def test_replica_joins_after_joined_delay(sandbox: Sandbox, receiver: Rece
     assert joined["timestamp"].endswith("Z")
 
 
-async def test_test_mode_skips_the_join(sandbox: Sandbox, receiver: Receiver) -> None:
+async def test_test_mode_is_created_ended_and_stays_silent(
+    sandbox: Sandbox, receiver: Receiver
+) -> None:
     body = await _create(sandbox, callback_url=receiver.url, test_mode=True)
+    scheduled = set(sandbox.state.tasks)
+    ended = await sandbox.client.post(f"/v2/conversations/{body['conversation_id']}/end")
+    verbose = await sandbox.client.get(f"/v2/conversations/{body['conversation_id']}?verbose=1")
     await asyncio.sleep(0.2)
 
+    assert body["status"] == "ended"
+    assert scheduled == set()
+    assert ended.status_code == 200
+    assert verbose.json()["status"] == "ended"
+    assert verbose.json()["events"] == []
     assert receiver.payloads == []
-    assert sandbox.state.conversations[body["conversation_id"]].events == []
+
+
+async def test_test_mode_leaves_the_concurrency_cap_alone(start_sandbox: StartSandbox) -> None:
+    sandbox = await start_sandbox(max_concurrent=1)
+    await _create(sandbox, test_mode=True)
+    await _create(sandbox)
+
+    refused = await sandbox.client.post("/v2/conversations", json={"persona_id": SEED_PERSONA_ID})
+    extra_test = await sandbox.client.post(
+        "/v2/conversations", json={"persona_id": SEED_PERSONA_ID, "test_mode": True}
+    )
+
+    assert refused.status_code == 400
+    assert extra_test.status_code == 200
 
 
 async def test_end_sends_shutdown_transcript_and_analysis_in_order(
@@ -152,7 +202,9 @@ async def test_end_sends_shutdown_transcript_and_analysis_in_order(
     assert perception["properties"]["analysis"].count("\n\n") >= 2
 
 
-async def test_verbose_get_returns_the_sent_envelopes(sandbox: Sandbox, receiver: Receiver) -> None:
+async def test_verbose_get_returns_the_sent_envelopes_restamped(
+    sandbox: Sandbox, receiver: Receiver
+) -> None:
     conversation_id = (await _create(sandbox, callback_url=receiver.url))["conversation_id"]
     await receiver.wait_for(1)
     await sandbox.client.post(f"/v2/conversations/{conversation_id}/end")
@@ -163,12 +215,40 @@ async def test_verbose_get_returns_the_sent_envelopes(sandbox: Sandbox, receiver
 
     assert "events" not in plain
     assert plain["status"] == "ended"
-    assert verbose["events"] == sent
+    assert [_without_timestamp(e) for e in verbose["events"]] == [
+        _without_timestamp(e) for e in sent
+    ]
     assert verbose["shutdown_reason"] == "end_conversation_endpoint_hit"
+    for polled, called in zip(verbose["events"], sent, strict=True):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", called["timestamp"])
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", polled["timestamp"])
+        assert polled["timestamp"] == called["timestamp"][:19] + "Z"
 
 
-async def test_events_are_kept_without_a_callback_url(sandbox: Sandbox) -> None:
-    conversation_id = (await _create(sandbox, test_mode=True))["conversation_id"]
+@pytest.mark.parametrize(
+    ("style", "pattern"),
+    [
+        ("space", r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}"),
+        ("offset", r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00"),
+    ],
+)
+async def test_verbose_timestamp_style_is_an_option(
+    start_sandbox: StartSandbox, style: str, pattern: str
+) -> None:
+    sandbox = await start_sandbox(verbose_timestamps=style)
+    conversation_id = (await _create(sandbox))["conversation_id"]
+    await sandbox.client.post(f"/v2/conversations/{conversation_id}/end")
+
+    verbose = (await sandbox.client.get(f"/v2/conversations/{conversation_id}?verbose=true")).json()
+    stored = sandbox.state.conversations[conversation_id].events
+
+    assert all(re.fullmatch(pattern, e["timestamp"]) for e in verbose["events"])
+    assert [e["timestamp"] for e in verbose["events"]] != [e["timestamp"] for e in stored]
+
+
+async def test_events_are_kept_without_a_callback_url(start_sandbox: StartSandbox) -> None:
+    sandbox = await start_sandbox(joined_delay=30)
+    conversation_id = (await _create(sandbox))["conversation_id"]
 
     await sandbox.client.post(f"/v2/conversations/{conversation_id}/end")
     verbose = await sandbox.client.get(f"/v2/conversations/{conversation_id}?verbose=true")
@@ -185,14 +265,13 @@ async def test_injected_transcript_follows_the_system_prompt(
         {"role": "user", "content": "Remind me to file the report."},
         {"role": "assistant", "content": "Noted: file the report."},
     ]
-    conversation_id = (await _create(sandbox, callback_url=receiver.url, test_mode=True))[
-        "conversation_id"
-    ]
+    conversation_id = (await _create(sandbox, callback_url=receiver.url))["conversation_id"]
 
     await sandbox.client.post(f"/v2/conversations/{conversation_id}/end")
     events = await receiver.wait_for(3)
 
-    transcript = events[1]["properties"]["transcript"]
+    [transcription] = [e for e in events if e["event_type"] == END_EVENTS[1]]
+    transcript = transcription["properties"]["transcript"]
     assert [(t["role"], t["content"]) for t in transcript] == [
         ("system", SEED_SYSTEM_PROMPT),
         ("user", "Remind me to file the report."),
@@ -202,10 +281,8 @@ async def test_injected_transcript_follows_the_system_prompt(
 
 
 async def test_max_duration_ends_the_call(start_sandbox: StartSandbox, receiver: Receiver) -> None:
-    sandbox = await start_sandbox(max_duration_default=0.1)
-    conversation_id = (await _create(sandbox, callback_url=receiver.url, test_mode=True))[
-        "conversation_id"
-    ]
+    sandbox = await start_sandbox(max_duration_default=0.1, joined_delay=30)
+    conversation_id = (await _create(sandbox, callback_url=receiver.url))["conversation_id"]
 
     events = await receiver.wait_for(3)
 
@@ -232,7 +309,7 @@ async def test_end_unknown_conversation_is_400(sandbox: Sandbox) -> None:
 
 
 async def test_delete_is_204_and_then_invalid(sandbox: Sandbox) -> None:
-    conversation_id = (await _create(sandbox, test_mode=True))["conversation_id"]
+    conversation_id = (await _create(sandbox))["conversation_id"]
 
     deleted = await sandbox.client.delete(f"/v2/conversations/{conversation_id}")
     fetched = await sandbox.client.get(f"/v2/conversations/{conversation_id}")
@@ -244,10 +321,11 @@ async def test_delete_is_204_and_then_invalid(sandbox: Sandbox) -> None:
     assert sandbox.state.conversations[conversation_id].status == "deleted"
 
 
-async def test_unreachable_callback_url_is_logged_not_raised(sandbox: Sandbox) -> None:
-    conversation_id = (
-        await _create(sandbox, callback_url="http://127.0.0.1:9/cb", test_mode=True)
-    )["conversation_id"]
+async def test_unreachable_callback_url_is_logged_not_raised(start_sandbox: StartSandbox) -> None:
+    sandbox = await start_sandbox(joined_delay=30)
+    conversation_id = (await _create(sandbox, callback_url="http://127.0.0.1:9/cb"))[
+        "conversation_id"
+    ]
 
     response = await sandbox.client.post(f"/v2/conversations/{conversation_id}/end")
     async with asyncio.timeout(2):
@@ -255,3 +333,21 @@ async def test_unreachable_callback_url_is_logged_not_raised(sandbox: Sandbox) -
 
     assert response.status_code == 200
     assert [status for _, _, status in sandbox.state.callbacks_sent] == [None, None, None]
+
+
+async def test_delete_of_an_active_call_sends_only_the_shutdown(
+    sandbox: Sandbox, receiver: Receiver
+) -> None:
+    conversation_id = (await _create(sandbox, callback_url=receiver.url))["conversation_id"]
+    await receiver.wait_for(1)
+
+    await sandbox.client.delete(f"/v2/conversations/{conversation_id}")
+    events = await receiver.wait_for(2)
+    await asyncio.sleep(0.1)
+
+    assert [e["event_type"] for e in events] == ["system.replica_joined", "system.shutdown"]
+    assert events[1]["properties"]["shutdown_reason"] == "daily_room_has_been_deleted"
+
+
+def _without_timestamp(event: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in event.items() if k != "timestamp"}

@@ -1,0 +1,92 @@
+"""The sandbox's tunable options: names, allowed values, and the check both setters share.
+
+Every option is a `SandboxState` field of the same name. `build_app(**options)` sets them at
+start, `SandboxState.configure(...)` and `PATCH /_sandbox/settings` change them while running;
+all three go through `check_options`, so a bad value is refused the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+SHUTDOWN_KEYS = ("shutdown_reason", "reason")
+PERCEPTION_UNAVAILABLE_REASONS = ("no_vision_history", "empty_summary", "summary_error")
+POST_CALL_STATUSES = ("success", "failed")
+TIMESTAMP_STYLES: dict[str, Callable[[datetime], str]] = {
+    # Verbose GET never formats like the callbacks (`...T06:48:37.564961Z`) do.
+    "seconds": lambda moment: moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    "space": lambda moment: moment.strftime("%Y-%m-%d %H:%M:%S.%f"),
+    "offset": lambda moment: moment.isoformat(timespec="microseconds"),
+}
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _seconds(value: Any) -> bool:
+    return _number(value) and value >= 0
+
+
+def _optional_seconds(value: Any) -> bool:
+    return value is None or _seconds(value)
+
+
+def _positive(value: Any) -> bool:
+    return _number(value) and value > 0
+
+
+def _flag(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _count(value: Any) -> bool:
+    return type(value) is int and value >= 0
+
+
+def _one_of(*choices: Any) -> Callable[[Any], bool]:
+    return lambda value: value in choices
+
+
+def _post_call_actions(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(action, dict)
+        and isinstance(action.get("tool_name"), str)
+        and action.get("status") in POST_CALL_STATUSES
+        for action in value
+    )
+
+
+OPTION_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "latency": _seconds,
+    "joined_delay": _seconds,
+    "participant_delay": _optional_seconds,
+    "training_delay": _seconds,
+    "time_scale": _positive,
+    "max_duration_default": _optional_seconds,
+    "participant_absent_default": _positive,
+    "participant_left_default": _positive,
+    "max_concurrent": _count,
+    "pal_joined": _flag,
+    "shutdown_key": _one_of(*SHUTDOWN_KEYS),
+    "reached_suffix": _flag,
+    "perception_unavailable": _one_of(None, *PERCEPTION_UNAVAILABLE_REASONS),
+    "recordings": _count,
+    "recording_copy_failed": _flag,
+    "post_call_actions": _post_call_actions,
+    "verbose_timestamps": _one_of(*TIMESTAMP_STYLES),
+    "duplicate_callbacks": _flag,
+    "reorder_callbacks": _flag,
+}
+
+
+def check_options(options: Mapping[str, Any]) -> None:
+    """Raise ValueError naming the first unknown option or refused value."""
+    for name, value in options.items():
+        check = OPTION_CHECKS.get(name)
+        if check is None:
+            raise ValueError(f"unknown sandbox option: {name}")
+        if not check(value):
+            raise ValueError(f"invalid value for {name}: {value!r}")
