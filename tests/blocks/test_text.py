@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.blocks.text import ELLIPSIS, code, escape, link, plain, truncate
+from bot.blocks.text import ELLIPSIS, as_text, code, escape, link, plain, truncate
 
 
 @pytest.mark.parametrize(
@@ -74,3 +74,37 @@ def test_plain_collapses_whitespace_and_caps_length() -> None:
     assert plain("  a \n b  ") == "a b"
     assert plain(None) == "—"
     assert len(plain("word " * 100, limit=20)) <= 20
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ("a\ud800b", "a\ufffdb"),
+        ("\udfff", "\ufffd"),
+        ("\ud83d\ude00", "\U0001f600"),
+        (0, "0"),
+        (None, ""),
+        ({"a": [1]}, "{'a': [1]}"),
+    ],
+)
+def test_as_text_makes_anything_encodable(raw: object, text: str) -> None:
+    assert as_text(raw) == text
+    as_text(raw).encode("utf-8")
+
+
+def test_escape_and_plain_replace_lone_surrogates() -> None:
+    assert escape("<\ud800>") == "&lt;\ufffd&gt;"
+    assert plain("a \udc00 b") == "a \ufffd b"
+    escape("\ud800" * 3).encode("utf-8")
+
+
+def test_plain_renders_non_strings() -> None:
+    assert plain(0) == "0"
+    assert plain(3.5) == "3.5"
+    assert plain(False) == "False"
+    assert plain({"k": "v"}) == "{'k': 'v'}"
+
+
+def test_truncate_to_less_than_an_ellipsis() -> None:
+    assert truncate("abcdef", 1) == "a"
+    assert truncate("abcdef", 0) == ""
