@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from typing import Any
@@ -14,6 +15,14 @@ USER_ID = "U123"
 CHANNEL_ID = "C123"
 API_APP_ID = "A0001"
 TRIGGER_ID = "tr.1"
+_triggers = itertools.count(1)
+
+
+def new_trigger_id() -> str:
+    """Slack gives every request its own trigger_id; the app runs a repeated one once."""
+    return f"{next(_triggers)}.{time.time_ns()}.trigger"
+
+
 RESPONSE_URL = "https://hooks.slack.com/commands/T0001/1/abc"
 MESSAGE_TS = "1700000000.000100"
 
@@ -42,7 +51,7 @@ def slash_command_body(
     user_id: str = USER_ID,
     channel_id: str = CHANNEL_ID,
     team_id: str = TEAM_ID,
-    trigger_id: str = TRIGGER_ID,
+    trigger_id: str | None = None,
     response_url: str = RESPONSE_URL,
 ) -> str:
     return urlencode(
@@ -59,7 +68,7 @@ def slash_command_body(
             "api_app_id": API_APP_ID,
             "is_enterprise_install": "false",
             "response_url": response_url,
-            "trigger_id": trigger_id,
+            "trigger_id": trigger_id or new_trigger_id(),
         }
     )
 
@@ -82,7 +91,7 @@ def block_action_payload(
     team_id: str = TEAM_ID,
     channel_id: str = CHANNEL_ID,
     message_ts: str = MESSAGE_TS,
-    trigger_id: str = TRIGGER_ID,
+    trigger_id: str | None = None,
     response_url: str = RESPONSE_URL,
     view: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
@@ -92,7 +101,7 @@ def block_action_payload(
         "user": _user(user_id, team_id),
         "team": {"id": team_id, "domain": "fake"},
         "api_app_id": API_APP_ID,
-        "trigger_id": trigger_id,
+        "trigger_id": trigger_id or new_trigger_id(),
         "container": {
             "type": "message",
             "message_ts": message_ts,
@@ -128,7 +137,7 @@ def view_submission_payload(
     view_id: str = "V00000001",
     user_id: str = USER_ID,
     team_id: str = TEAM_ID,
-    trigger_id: str = TRIGGER_ID,
+    trigger_id: str | None = None,
 ) -> dict[str, Any]:
     """A `view_submission` payload; `values` is `{block_id: {action_id: {type, value...}}}`."""
     return {
@@ -136,7 +145,7 @@ def view_submission_payload(
         "user": _user(user_id, team_id),
         "team": {"id": team_id, "domain": "fake"},
         "api_app_id": API_APP_ID,
-        "trigger_id": trigger_id,
+        "trigger_id": trigger_id or new_trigger_id(),
         "view": {
             "id": view_id,
             "team_id": team_id,

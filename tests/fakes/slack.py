@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
 from aiohttp import web
+
+from tests.fakes import blockkit
+from tests.fakes.socket_mode import FakeSocketMode
 
 Args = dict[str, Any]
 Body = dict[str, Any]
@@ -32,6 +36,8 @@ class SlackCall:
     headers: dict[str, str]
     failed: bool = False
     error: str | None = None
+    # time.perf_counter() when the request arrived: benchmarks time delivery with it.
+    received_at: float = field(default_factory=time.perf_counter)
 
 
 @dataclass
@@ -51,6 +57,8 @@ class _Message:
     thread_ts: str | None
     user: str
     deleted: bool = False
+    metadata: dict[str, Any] | None = None
+    files: list[dict[str, Any]] | None = None  # a file shared into the channel or thread
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -62,12 +70,17 @@ class _Message:
             "user": self.user,
         }
 
-    def as_api(self) -> Body:
+    def as_api(self, *, with_metadata: bool = False) -> Body:
         body: Body = {"type": "message", "user": self.user, "text": self.text, "ts": self.ts}
         if self.blocks is not None:
             body["blocks"] = self.blocks
         if self.thread_ts is not None:
             body["thread_ts"] = self.thread_ts
+        if self.files is not None:
+            body["files"] = self.files
+        # Slack returns metadata only to those who ask (include_all_metadata).
+        if with_metadata and self.metadata is not None:
+            body["metadata"] = self.metadata
         return body
 
 
@@ -92,6 +105,21 @@ class _Counters:
 
 def dm_channel_for(user_id: str) -> str:
     return "D" + user_id[1:]
+
+
+def _failure_key(method: str, channel: str | None) -> str:
+    return method if channel is None else f"{method}@{channel}"
+
+
+def _flag(value: Any) -> bool:
+    return value is True or str(value).lower() in ("true", "1")
+
+
+def _after(ts: str, oldest: Any) -> bool:
+    try:
+        return oldest in (None, "") or float(ts) >= float(oldest)
+    except (TypeError, ValueError):
+        return True
 
 
 def _error(error: str) -> Body:
@@ -145,6 +173,8 @@ class FakeSlack:
         self.calls: list[SlackCall] = []
         self.uploaded_files: list[dict[str, Any]] = []
         self.responses: list[dict[str, Any]] = []
+        # Payloads Slack would refuse for their Block Kit; see assert_nothing_rejected().
+        self.rejected: list[blockkit.Rejection] = []
         self.users: dict[str, dict[str, Any]] = {}
         self._messages: list[_Message] = []
         self._views: dict[str, Body] = {}
@@ -154,6 +184,7 @@ class FakeSlack:
         self._ids = _Counters()
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
+        self.socket_mode: FakeSocketMode | None = None
         self._methods: dict[str, Callable[[Args], Body]] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
@@ -167,6 +198,7 @@ class FakeSlack:
             "users.info": self._users_info,
             "conversations.info": self._conversations_info,
             "conversations.replies": self._conversations_replies,
+            "conversations.history": self._conversations_history,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
         }
@@ -225,12 +257,19 @@ class FakeSlack:
         deadline = loop.time() + timeout
         while len(self.responses) < count:
             if loop.time() >= deadline:
-                raise AssertionError(f"expected {count} response_url posts, got {self.responses}")
+                raise AssertionError(
+                    f"expected {count} response_url posts, got {self.responses}; "
+                    f"refused: {[str(r) for r in self.rejected]}"
+                )
             await asyncio.sleep(POLL_INTERVAL)
         return list(self.responses)
 
     async def _handle_response(self, request: web.Request) -> web.Response:
-        self.responses.append(await request.json())
+        payload = await request.json()
+        if (rejection := blockkit.response_url_refusal(payload)) is not None:
+            self.rejected.append(rejection)
+            return web.Response(status=400, text=rejection.error)
+        self.responses.append(blockkit.truncated("response_url", payload) or payload)
         return web.Response(text="ok")
 
     # -- test controls ---------------------------------------------------------------------
@@ -243,9 +282,11 @@ class FakeSlack:
         retry_after: int = 1,
         error: str = "ratelimited",
         times: int = 1,
+        channel: str | None = None,
     ) -> None:
-        """Answer the next `times` calls to `method` with an error (HTTP `status`)."""
-        self._failures[method] = _Failure(status, retry_after, error, times)
+        """Answer the next `times` calls to `method` with an error (HTTP `status`); with
+        `channel`, only the calls for that channel (Slack rate-limits posts per channel)."""
+        self._failures[_failure_key(method, channel)] = _Failure(status, retry_after, error, times)
 
     def delay(self, method: str, seconds: float) -> None:
         self._delays[method] = seconds
@@ -254,10 +295,19 @@ class FakeSlack:
         """Override fields of the `users.info` answer for one user."""
         self.users[user_id] = fields
 
+    def attach_socket_mode(self, server: FakeSocketMode) -> None:
+        """`apps.connections.open` then hands out `server`'s URLs to its app-level token."""
+        self.socket_mode = server
+
     # -- assertions ------------------------------------------------------------------------
 
     def calls_to(self, method: str) -> list[SlackCall]:
         return [call for call in self.calls if call.method == method]
+
+    def assert_nothing_rejected(self) -> None:
+        """Fail, with Slack's own reasons, if any payload was refused for its Block Kit."""
+        if self.rejected:
+            raise AssertionError("\n".join(str(rejection) for rejection in self.rejected))
 
     async def wait_for(
         self,
@@ -295,11 +345,15 @@ class FakeSlack:
     def messages(
         self, channel: str | None = None, thread_ts: str | None = None
     ) -> list[dict[str, Any]]:
-        """Posted messages in their current (edited) form; `thread_ts` selects replies."""
+        """Posted messages in their current (edited) form; `thread_ts` selects replies.
+
+        Files shared into a channel are messages to Slack's history APIs, not here: see
+        `uploaded_files` for them."""
         return [
             message.as_dict()
             for message in self._messages
             if not message.deleted
+            and message.files is None
             and (channel is None or message.channel == channel)
             and (thread_ts is None or message.thread_ts == thread_ts)
         ]
@@ -317,25 +371,48 @@ class FakeSlack:
         return response
 
     def _answer(self, call: SlackCall, authorization: str) -> web.Response:
+        if call.method == "apps.connections.open":
+            return self._apps_connections_open(call, authorization)
         if authorization != f"Bearer {self.token}" and call.args.get("token") != self.token:
+            return self._fail(call, _error("invalid_auth"))
+        channel = call.args.get("channel") or call.args.get("channel_id")
+        if (failure := self._take_failure(call.method, channel)) is not None:
+            return self._injected_failure(call, failure)
+        if (refusal := blockkit.refusal(call.method, call.args)) is not None:
+            self.rejected.append(blockkit.Rejection.of(call.method, call.args, refusal))
+            return self._fail(call, refusal)
+        kept = blockkit.truncated(call.method, call.args)
+        handler = self._methods.get(call.method)
+        body = handler(kept or call.args) if handler else _error("unknown_method")
+        if kept is not None and body["ok"]:
+            body["response_metadata"] = blockkit.TRUNCATION_WARNING
+        return self._fail(call, body) if not body["ok"] else web.json_response(body)
+
+    def _apps_connections_open(self, call: SlackCall, authorization: str) -> web.Response:
+        """Only the app-level token (xapp-, as Bearer) may open a Socket Mode connection."""
+        token = authorization.removeprefix("Bearer ")
+        if not token.startswith("xapp-"):
+            return self._fail(call, _error("not_allowed_token_type" if token else "not_authed"))
+        if self.socket_mode is None or token != self.socket_mode.app_token:
             return self._fail(call, _error("invalid_auth"))
         if (failure := self._take_failure(call.method)) is not None:
             return self._injected_failure(call, failure)
-        handler = self._methods.get(call.method)
-        body = handler(call.args) if handler else _error("unknown_method")
-        return self._fail(call, body) if not body["ok"] else web.json_response(body)
+        return web.json_response({"ok": True, "url": self.socket_mode.open_url()})
 
     def _fail(self, call: SlackCall, body: Body, status: int = 200) -> web.Response:
         call.failed, call.error = True, body["error"]
         return web.json_response(body, status=status)
 
-    def _take_failure(self, method: str) -> _Failure | None:
-        failure = self._failures.get(method)
+    def _take_failure(self, method: str, channel: Any = None) -> _Failure | None:
+        key = _failure_key(method, channel if isinstance(channel, str) else None)
+        if key not in self._failures:
+            key = method
+        failure = self._failures.get(key)
         if failure is None:
             return None
         failure.remaining -= 1
         if failure.remaining <= 0:
-            del self._failures[method]
+            del self._failures[key]
         return failure
 
     def _injected_failure(self, call: SlackCall, failure: _Failure) -> web.Response:
@@ -394,6 +471,7 @@ class FakeSlack:
             blocks=args.get("blocks"),
             thread_ts=args.get("thread_ts") or None,
             user=self.bot_user_id,
+            metadata=args.get("metadata") if isinstance(args.get("metadata"), dict) else None,
         )
         self._messages.append(message)
         return {
@@ -505,11 +583,29 @@ class FakeSlack:
         if self._find_message(args.get("channel"), ts) is None:
             return _error("thread_not_found")
         thread = [
-            m.as_api()
+            m.as_api(with_metadata=_flag(args.get("include_all_metadata")))
             for m in self._messages
-            if m.channel == args["channel"] and not m.deleted and ts in (m.ts, m.thread_ts)
+            if m.channel == args["channel"]
+            and not m.deleted
+            and ts in (m.ts, m.thread_ts)
+            and _after(m.ts, args.get("oldest"))
         ]
         return {"ok": True, "messages": thread, "has_more": False}
+
+    def _conversations_history(self, args: Args) -> Body:
+        """Top-level messages, newest first, as Slack lists a channel's history."""
+        channel = args.get("channel")
+        if error := self._channel_error(channel):
+            return _error(error)
+        history = [
+            m.as_api(with_metadata=_flag(args.get("include_all_metadata")))
+            for m in reversed(self._messages)
+            if m.channel == channel
+            and not m.deleted
+            and m.thread_ts is None
+            and _after(m.ts, args.get("oldest"))
+        ]
+        return {"ok": True, "messages": history, "has_more": False}
 
     def _files_get_upload_url(self, args: Args) -> Body:
         if not args.get("filename") or not args.get("length"):
@@ -542,4 +638,16 @@ class FakeSlack:
             "initial_comment": args.get("initial_comment"),
         }
         self.uploaded_files.append(uploaded)
+        if args.get("channel_id"):  # shared: Slack shows it as a message in the channel/thread
+            self._messages.append(
+                _Message(
+                    channel=str(args["channel_id"]),
+                    ts=self._ids.next_ts(),
+                    text=str(args.get("initial_comment") or ""),
+                    blocks=None,
+                    thread_ts=args.get("thread_ts") or None,
+                    user=self.bot_user_id,
+                    files=[{"id": uploaded["id"], "title": uploaded["title"]}],
+                )
+            )
         return uploaded
