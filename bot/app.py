@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import httpx
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -20,15 +21,17 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import __version__
-from bot.blocks.cards import render_parent
 from bot.config import Settings
+from bot.kinds import render_card
 from bot.notifier import Notifier
 from bot.poller import Poller
 from bot.services import Services
 from bot.tavus import TavusClient
+from bot.workers import Supervisor, Worker
 from handlers import register_all, webhooks
 from storage import Store
 
@@ -36,23 +39,37 @@ logger = logging.getLogger(__name__)
 
 SLACK_RATE_LIMIT_RETRIES = 3
 SLACK_TIMEOUT_SECONDS = 15
-# On SIGTERM, listeners still running get this long to finish before the store closes.
-SHUTDOWN_GRACE_SECONDS = 10.0
+# Slack never sends more than this to /slack/events; a bigger body is not Slack.
+MAX_SLACK_BODY_BYTES = 1024 * 1024
+# On SIGTERM: listeners still running get this long to finish, then the workers as long.
+SHUTDOWN_GRACE_SECONDS = 5.0
+# A request still open (stuck reading its body, say) is cut off after this.
+CONNECTION_SHUTDOWN_SECONDS = 2.0
 SOMETHING_WENT_WRONG = (
     ":warning: Something went wrong on our side and the request was not completed. "
     "Please try again; if it keeps happening, ask your Slack admin to check the app's logs."
 )
 
 
-def build_slack_client(settings: Settings) -> AsyncWebClient:
+def build_slack_client(
+    settings: Settings, *, session: aiohttp.ClientSession | None = None, retries: bool = True
+) -> AsyncWebClient:
+    """``retries=False`` for the notifier: it handles 429s per channel and must never block
+    inside the client, nor repeat a post that may have gone through."""
+    handlers = (
+        [
+            AsyncConnectionErrorRetryHandler(),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=SLACK_RATE_LIMIT_RETRIES),
+        ]
+        if retries
+        else []
+    )
     return AsyncWebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=SLACK_TIMEOUT_SECONDS,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=SLACK_RATE_LIMIT_RETRIES),
-        ],
+        session=session,
+        retry_handlers=handlers,
     )
 
 
@@ -72,25 +89,25 @@ async def handle_error(error: Exception, body: dict[str, Any], respond: AsyncRes
     """The one place an unexplained failure lands: logged with its stack, the user told."""
     logger.error("unhandled error in a Slack listener", exc_info=error)
     if body.get("response_url"):
-        with contextlib.suppress(Exception):
+        try:
             await respond(
                 text=SOMETHING_WENT_WRONG, response_type="ephemeral", replace_original=False
             )
+        except Exception as exc:  # noqa: BLE001 - already failing; the log line is what is left
+            logger.warning("could not tell the user about that error: %r", exc)
 
 
-def build_web_app(services: Services, bolt: AsyncApp) -> web.Application:
+def build_web_app(
+    services: Services, bolt: AsyncApp, supervisor: Supervisor | None = None
+) -> web.Application:
     web_app = web.Application(client_max_size=webhooks.MAX_BODY_BYTES + 1)
+    verifier = SignatureVerifier(services.settings.slack_signing_secret or "")
 
     async def slack_events(request: web.Request) -> web.Response:
-        bolt_response = await bolt.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(bolt_response)
+        return await receive_slack(request, bolt, verifier)
 
     async def healthz(request: web.Request) -> web.Response:
-        healthy = await services.store.ping()
-        body = {"ok": healthy, "version": __version__, "outbox_pending": None}
-        if healthy:
-            body["outbox_pending"] = await services.store.pending_outbox_count()
-        return web.json_response(body, status=200 if healthy else 503)
+        return await health(services, supervisor)
 
     if not services.settings.socket_mode:
         web_app.router.add_post("/slack/events", slack_events)
@@ -99,11 +116,50 @@ def build_web_app(services: Services, bolt: AsyncApp) -> web.Application:
     return web_app
 
 
+async def receive_slack(
+    request: web.Request, bolt: AsyncApp, verifier: SignatureVerifier
+) -> web.Response:
+    """Verify Slack's signature before anything parses the body; then hand it to Bolt."""
+    if (request.content_length or 0) > MAX_SLACK_BODY_BYTES:
+        return web.json_response({"error": "body too large"}, status=413)
+    raw = await request.read()
+    headers = request.headers
+    if not verifier.is_valid(
+        body=raw,
+        timestamp=headers.get("X-Slack-Request-Timestamp", ""),
+        signature=headers.get("X-Slack-Signature", ""),
+    ):
+        return web.json_response({"error": "invalid request"}, status=401)
+    try:
+        bolt_request = await to_bolt_request(request)
+    except (ValueError, UnicodeDecodeError) as exc:
+        logger.warning("a signed Slack request could not be parsed: %r", exc)
+        return web.json_response({"error": "malformed body"}, status=400)
+    return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
+
+
+async def health(services: Services, supervisor: Supervisor | None) -> web.Response:
+    """200 while the database answers and the notifier runs; 503 (with why) otherwise."""
+    database = await services.store.ping()
+    workers = supervisor.status() if supervisor is not None else {}
+    notifier_alive = supervisor is None or supervisor.alive("notifier")
+    body: dict[str, Any] = {
+        "ok": database and notifier_alive,
+        "version": __version__,
+        "database": database,
+        "workers": workers,
+        "notifier": services.notifier.status(),
+        "outbox": await services.store.outbox_backlog() if database else None,
+    }
+    return web.json_response(body, status=200 if body["ok"] else 503)
+
+
 @dataclass
 class Running:
     services: Services
     bolt: AsyncApp
     port: int
+    supervisor: Supervisor
 
     @property
     def base_url(self) -> str:
@@ -114,49 +170,82 @@ class Running:
 async def running_app(
     settings: Settings, *, tavus_transport: httpx.AsyncBaseTransport | None = None
 ) -> AsyncIterator[Running]:
-    """Everything the app needs, started in order and stopped in reverse."""
+    """Everything the app needs, started in order and stopped in reverse: on the way out,
+    the server stops accepting first, then listeners and workers finish, then the clients
+    and the database close."""
     store = await Store.open(settings.database_path)
-    slack = build_slack_client(settings)
     try:
-        async with TavusClient(
-            api_key=settings.tavus_api_key,
-            base_url=settings.tavus_api_url,
-            transport=tavus_transport,
-        ) as tavus:
-            notifier = Notifier(store=store, slack=slack, render_parent=render_parent)
+        async with (
+            aiohttp.ClientSession() as session,
+            TavusClient(
+                api_key=settings.tavus_api_key,
+                base_url=settings.tavus_api_url,
+                transport=tavus_transport,
+            ) as tavus,
+        ):
+            notifier = Notifier(
+                store=store,
+                slack=build_slack_client(settings, session=session, retries=False),
+                render_card=render_card,
+            )
             services = Services(
-                settings=settings, store=store, tavus=tavus, slack=slack, notifier=notifier
+                settings=settings,
+                store=store,
+                tavus=tavus,
+                slack=build_slack_client(settings, session=session),
+                notifier=notifier,
             )
             bolt = build_bolt_app(services)
-            async with _serving(services, bolt) as port, _workers(services):
-                yield Running(services=services, bolt=bolt, port=port)
+            supervisor = Supervisor()
+            async with _serving(services, bolt, supervisor) as port:
+                yield Running(services=services, bolt=bolt, port=port, supervisor=supervisor)
     finally:
         await store.close()
 
 
 @contextlib.asynccontextmanager
-async def _serving(services: Services, bolt: AsyncApp) -> AsyncIterator[int]:
+async def _serving(
+    services: Services, bolt: AsyncApp, supervisor: Supervisor
+) -> AsyncIterator[int]:
     settings = services.settings
-    runner = web.AppRunner(build_web_app(services, bolt), access_log=None)
+    runner = web.AppRunner(
+        build_web_app(services, bolt, supervisor),
+        access_log=None,  # the paths carry callback tokens
+        shutdown_timeout=CONNECTION_SHUTDOWN_SECONDS,
+    )
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
     port = runner.addresses[0][1] if runner.addresses else settings.port
+    _start_workers(services, supervisor)
     logger.info("serving on %s:%s (%s mode)", settings.host, port, _mode(settings))
     socket_handler = None
-    if settings.slack_app_token:
-        socket_handler = AsyncSocketModeHandler(
-            bolt, settings.slack_app_token, web_client=services.slack
-        )
-        await socket_handler.connect_async()
     try:
+        if settings.slack_app_token:
+            socket_handler = AsyncSocketModeHandler(
+                bolt, settings.slack_app_token, web_client=services.slack
+            )
+            # slack_sdk's connect() retries a refused app token forever; asking for the URL
+            # first makes a wrong SLACK_APP_TOKEN fail start-up at once, with Slack's error.
+            client = socket_handler.client
+            client.wss_uri = await client.issue_new_wss_url()
+            await socket_handler.connect_async()
         yield port
     finally:
         if socket_handler is not None:
             await socket_handler.close_async()
-        await site.stop()  # stop accepting; requests in progress finish
+        await site.stop()  # stop accepting first
         await _drain_listeners()
-        await runner.cleanup()
+        await supervisor.stop(grace=SHUTDOWN_GRACE_SECONDS)
+        await runner.cleanup()  # requests still open are cut off after a short grace
+
+
+def _start_workers(services: Services, supervisor: Supervisor) -> None:
+    notifier, poller = services.notifier, Poller(services=services)
+    supervisor.start(
+        Worker("notifier", run=notifier.run, stop=notifier.stop, healthy=lambda: notifier.alive)
+    )
+    supervisor.start(Worker("poller", run=poller.run, stop=poller.stop))
 
 
 def _mode(settings: Settings) -> str:
@@ -178,24 +267,6 @@ def _is_listener(task: asyncio.Task[Any]) -> bool:
     coro = task.get_coro()
     # Bolt's asyncio runner names the task's coroutine this way (slack_bolt/listener/asyncio_runner)
     return "run_ack_function_asynchronously" in getattr(coro, "__qualname__", "")
-
-
-@contextlib.asynccontextmanager
-async def _workers(services: Services) -> AsyncIterator[None]:
-    poller = Poller(services=services)
-    tasks = [
-        asyncio.create_task(services.notifier.run(), name="notifier"),
-        asyncio.create_task(poller.run(), name="poller"),
-    ]
-    try:
-        yield
-    finally:
-        services.notifier.stop()
-        poller.stop()
-        await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE_SECONDS)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def run(settings: Settings) -> None:

@@ -1,23 +1,19 @@
-"""Starting a conversation: Tavus first, then the store, then the card in the channel.
+"""Starting a conversation: the shared start sequence (``bot.jobs``) with a call's details.
 
-Shared by ``/tavus call`` and the "Start a conversation" modal.
+Shared by ``/tavus call``, the "Start a conversation" modal and the shortcuts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
-
-from bot.blocks.cards import render_parent
-from bot.blocks.conversations import STATUS_WAITING
-from bot.callback_tokens import new_callback_token
+from bot.domain import conversations as domain
+from bot.jobs import Created, JobStarted, start_job
 from bot.services import Services
-from bot.tavus import ConversationProperties, TavusError
-from storage import Resource
+from bot.tavus import Conversation, ConversationProperties, Persona, TavusError
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +22,6 @@ DEFAULT_MAX_CALL_SECONDS = 20 * 60
 DEFAULT_PARTICIPANT_LEFT_SECONDS = 60
 DEFAULT_PARTICIPANT_ABSENT_SECONDS = 5 * 60
 NAME_LOOKUP_TIMEOUT_SECONDS = 2.0
-# Slack errors that mean "the bot cannot post in that channel": the card goes to a DM instead.
-CANNOT_POST = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 
 PREF_PERSONA = "persona_id"
 PREF_REPLICA = "replica_id"
@@ -52,16 +46,6 @@ class StartRequest:
     retrieval_strategy: str | None = None
 
 
-@dataclass(frozen=True)
-class Started:
-    resource: Resource
-    conversation_url: str
-    posted_in_channel: bool
-    card_channel: str | None
-    card_ts: str | None
-    details: dict[str, Any] = field(default_factory=dict)
-
-
 async def resolve_defaults(
     services: Services,
     *,
@@ -78,13 +62,35 @@ async def resolve_defaults(
     return persona, replica
 
 
-async def start_conversation(services: Services, request: StartRequest) -> Started:
-    """Raises TavusError when Tavus refuses; nothing is stored or posted then."""
-    token = new_callback_token()
-    conversation = await services.tavus.conversations.create(
+async def start_conversation(services: Services, request: StartRequest) -> JobStarted:
+    """Raises TavusError when Tavus refuses (nothing is kept), or jobs.OutcomeUnknown."""
+
+    async def create(callback_url: str | None) -> Created:
+        # The names are looked up while Tavus creates the call: the card needs them, and
+        # Tavus is the slow part.
+        conversation, described = await asyncio.gather(
+            _create(services, request, callback_url), _describe(services, request)
+        )
+        return _created(conversation, request, described)
+
+    return await start_job(
+        services,
+        kind=domain.KIND,
+        team_id=request.team_id,
+        owner_user_id=request.user_id,
+        channel_id=request.channel_id,
+        create=create,
+        name=request.name,
+    )
+
+
+async def _create(
+    services: Services, request: StartRequest, callback_url: str | None
+) -> Conversation:
+    return await services.tavus.conversations.create(
         persona_id=request.persona_id,
         replica_id=request.replica_id,
-        callback_url=services.settings.callback_url(token),
+        callback_url=callback_url,
         conversation_name=request.name,
         conversational_context=request.context,
         custom_greeting=request.greeting,
@@ -94,25 +100,30 @@ async def start_conversation(services: Services, request: StartRequest) -> Start
         document_retrieval_strategy=request.retrieval_strategy,
         properties=_properties(request),
     )
-    details = await _describe(services, conversation.persona_id, conversation.replica_id)
-    details.update(
-        conversation_url=conversation.conversation_url,
-        audio_only=request.audio_only,
-        test_mode=request.test_mode,
-        started_at=conversation.created_at,
-    )
-    resource = await services.store.create_resource(
-        kind="conversation",
+
+
+def _created(
+    conversation: Conversation, request: StartRequest, described: dict[str, Any]
+) -> Created:
+    # Tavus creates a test-mode call already ended; nothing will happen in it.
+    ended = conversation.status == "ended"
+    details = {
+        **described,
+        # The create answer may lack them (newer spec): what was sent still names the call.
+        "persona_id": conversation.persona_id or request.persona_id,
+        "replica_id": conversation.replica_id or described.get("replica_id"),
+        "conversation_url": conversation.conversation_url,
+        "audio_only": request.audio_only,
+        "test_mode": request.test_mode,
+        "started_at": conversation.created_at,
+    }
+    return Created(
         tavus_id=conversation.conversation_id,
-        team_id=request.team_id,
-        owner_user_id=request.user_id,
-        channel_id=request.channel_id,
-        status=STATUS_WAITING,
+        status=domain.ENDED if ended else domain.WAITING,
         name=conversation.conversation_name or request.name,
         details=details,
-        callback_token=token,
+        finished=ended,
     )
-    return await _post_card(services, resource, details)
 
 
 def _properties(request: StartRequest) -> ConversationProperties:
@@ -126,58 +137,25 @@ def _properties(request: StartRequest) -> ConversationProperties:
     return properties
 
 
-async def _describe(
-    services: Services, persona_id: str | None, replica_id: str | None
-) -> dict[str, Any]:
-    """Names for the card; the card still works with bare ids if Tavus is slow to answer."""
-
-    async def persona_name() -> str | None:
-        return (await services.tavus.personas.get(persona_id)).persona_name if persona_id else None
-
-    async def replica_name() -> str | None:
-        return (await services.tavus.replicas.get(replica_id)).replica_name if replica_id else None
-
-    names = await asyncio.gather(
-        asyncio.wait_for(persona_name(), NAME_LOOKUP_TIMEOUT_SECONDS),
-        asyncio.wait_for(replica_name(), NAME_LOOKUP_TIMEOUT_SECONDS),
-        return_exceptions=True,
-    )
-    for name in names:
-        if isinstance(name, BaseException) and not isinstance(name, TavusError | TimeoutError):
-            raise name
-    persona, replica = (None if isinstance(n, BaseException) else n for n in names)
-    return {
-        "persona_id": persona_id,
-        "replica_id": replica_id,
-        "persona_name": persona,
-        "replica_name": replica,
-    }
-
-
-async def _post_card(services: Services, resource: Resource, details: dict[str, Any]) -> Started:
-    text, blocks = render_parent(resource)
-    posted_in_channel = True
+async def _describe(services: Services, request: StartRequest) -> dict[str, Any]:
+    """Names for the card, and whether perception is off; bare ids if Tavus is slow."""
     try:
-        response = await services.slack.chat_postMessage(
-            channel=resource.channel_id or resource.owner_user_id, text=text, blocks=blocks
-        )
-    except SlackApiError as exc:
-        if exc.response.get("error") not in CANNOT_POST:
-            raise
-        posted_in_channel = False
-        # Posting to a user ID lands in the app's DM with them; the thread lives there.
-        response = await services.slack.chat_postMessage(
-            channel=resource.owner_user_id, text=text, blocks=blocks
-        )
-    updated = await services.store.update_resource(
-        resource_id=resource.id, channel_id=response["channel"], message_ts=response["ts"]
-    )
-    services.notifier.wake()  # replies that arrived before the card can go now
-    return Started(
-        resource=updated or resource,
-        conversation_url=str(details.get("conversation_url") or ""),
-        posted_in_channel=posted_in_channel,
-        card_channel=response.get("channel"),
-        card_ts=response.get("ts"),
-        details=details,
-    )
+        return await asyncio.wait_for(_names(services, request), NAME_LOOKUP_TIMEOUT_SECONDS)
+    except (TavusError, TimeoutError) as exc:
+        logger.info("could not name the persona or replica for a card: %r", exc)
+        return {"replica_id": request.replica_id}
+
+
+async def _names(services: Services, request: StartRequest) -> dict[str, Any]:
+    tavus = services.tavus
+    persona: Persona | None = None
+    if request.persona_id:
+        persona = await tavus.personas.get(request.persona_id)
+    replica_id = request.replica_id or (persona.default_replica_id if persona else None)
+    replica = await tavus.replicas.get(replica_id) if replica_id else None
+    return {
+        "persona_name": persona.persona_name if persona else None,
+        "replica_id": replica_id,
+        "replica_name": replica.replica_name if replica else None,
+        "perception": "off" if persona and persona.perception_model == "off" else None,
+    }

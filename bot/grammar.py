@@ -1,69 +1,51 @@
 """The ``/tavus`` grammar: turns the command text into a ``Command`` or a ``UsageError``.
 
-Pure functions only; ``handlers/commands.py`` routes the result.
+Pure functions only; ``handlers/commands.py`` routes the result. Free text (a call's
+context, a video's script) is kept as typed: apostrophes, quotes and spacing survive, and
+only a phrase wrapped whole in double quotes loses its quotes.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-import shlex
 from dataclasses import dataclass, field
 
 from bot.blocks.text import code
+from bot.domain.nouns import BY_KIND, BY_WORD, Noun
 
-NOUNS = {
-    "conversation": "conversation",
-    "conversations": "conversation",
-    "video": "video",
-    "videos": "video",
-    "replica": "replica",
-    "replicas": "replica",
-    "persona": "persona",
-    "personas": "persona",
-    "document": "document",
-    "documents": "document",
-    "doc": "document",
-    "docs": "document",
-    "objective": "objective",
-    "objectives": "objective",
-    "guardrail": "guardrail",
-    "guardrails": "guardrail",
-}
-VERBS = ("list", "show", "new", "edit", "rename", "delete", "add")
-ACTIONS = ("help", "call", "end", "defaults")
-KNOWN_WORDS = sorted({*NOUNS, *ACTIONS})
-
-# Tavus ids by shape: a letter prefix and at least six more letters or digits.
-_ID_SHAPES = {
-    "conversation": re.compile(r"^c[0-9a-f]{6,}$"),
-    "persona": re.compile(r"^p[0-9a-f]{6,}$"),
-    "replica": re.compile(r"^r[0-9a-f]{6,}$"),
-}
+VERBS = ("list", "show", "new", "edit", "rename", "delete", "end", "add", "train", "recrawl")
+# Verbs whose first word is the id of the thing acted on.
+VERBS_WITH_ID = frozenset({"show", "edit", "rename", "delete", "end", "recrawl"})
+# `/tavus conversations active` means `/tavus conversations list active`.
+LIST_FILTERS = {"conversation": ("active", "ended")}
+CALL_FLAGS = frozenset({"--audio", "--test"})
+ACTIONS = ("help", "call", "end", "video", "lipsync", "defaults", "settings", "voices")
+KNOWN_WORDS = sorted({*BY_WORD, *ACTIONS})
+_QUOTES = {'"': '"', "“": "”", "”": "”"}
 
 USAGE = """\
 *Tavus for Slack*: `/tavus <what> [verb] [arguments]`
 • `/tavus call [persona_id] [replica_id] [--audio] [--test] [context …]`: start a conversation \
 and post its join link here (no persona and no default: opens a form)
 • `/tavus end <conversation_id>`: end a conversation you started
+• `/tavus conversations [active|ended]`, `/tavus conversation show|end|delete <id>`: \
+the account's conversations
 • `/tavus video [replica_id] <script …>`: generate a video from a script (no script: opens a form)
-• `/tavus conversations|videos|replicas|personas|documents|objectives|guardrails \
+• `/tavus videos|replicas|personas|documents|objectives|guardrails \
 [list|show|new|edit|rename|delete] [id]`: manage Tavus resources (the verb defaults to `list`)
 • `/tavus document add <url> [#tag …]`: add a document to the knowledge base
 • `/tavus defaults`: choose your default persona and replica
 • `/tavus help`: this message"""
 
 
-def looks_like(kind: str, word: str) -> bool:
-    return bool(_ID_SHAPES[kind].match(word))
-
-
 @dataclass(frozen=True)
 class Command:
-    action: str  # "help", "call", "end", "defaults", "video" or "manage"
+    action: str  # one of ACTIONS, or "manage" for `/tavus <noun> [verb] ...`
     noun: str | None = None
     verb: str | None = None
-    words: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()  # ids and other arguments, as separate words
+    text: str = ""  # the free text after them, as typed
     flags: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -77,18 +59,15 @@ class UsageError:
         return f"{self.message}{hint}\n\n{USAGE}"
 
 
-def parse(text: str) -> Command | UsageError:
-    words = _split(text)
-    if not words:
-        return Command(action="help")
-    head, rest = words[0].lower(), words[1:]
-    if head in ("help", "-h", "--help", "?"):
-        return Command(action="help")
-    if head in ("call", "end", "defaults"):
-        return _action(head, rest)
-    if head in NOUNS:
-        return _noun(NOUNS[head], head, rest)
-    return UsageError(f"I don't know {code(_clip(words[0]))}.", closest(head))
+@dataclass(frozen=True)
+class _Token:
+    word: str  # a quoted phrase's inside, or the word as typed
+    start: int
+    end: int
+
+
+def looks_like(kind: str, word: str) -> bool:
+    return BY_KIND[kind].is_id(word)
 
 
 def closest(word: str) -> str | None:
@@ -96,47 +75,152 @@ def closest(word: str) -> str | None:
     return matches[0] if matches else None
 
 
-def _split(text: str) -> list[str]:
-    try:
-        return shlex.split(text or "")
-    except ValueError:  # an unbalanced quote: fall back to plain words
-        return (text or "").split()
-
-
-def _action(head: str, rest: list[str]) -> Command | UsageError:
+def parse(text: str) -> Command | UsageError:
+    text = text or ""
+    tokens = _tokens(text)
+    if not tokens:
+        return Command(action="help")
+    head, rest = tokens[0].word.lower(), tokens[1:]
+    if head in ("help", "-h", "--help", "?"):
+        return Command(action="help")
     if head == "call":
-        flags = frozenset(w.lower() for w in rest if w.startswith("--"))
-        unknown = sorted(flags - {"--audio", "--test"})
-        if unknown:
-            return UsageError(
-                f"`/tavus call` has no option {code(_clip(unknown[0]))}.", "call --audio"
-            )
-        return Command(
-            action="call", words=tuple(w for w in rest if not w.startswith("--")), flags=flags
-        )
+        return _call(text, rest)
     if head == "end":
-        if len(rest) != 1:
-            return UsageError(
-                "`/tavus end` needs one conversation id, like `/tavus end c123abc456`."
-            )
-        return Command(action="end", noun="conversation", words=tuple(rest))
-    return Command(action="defaults", words=tuple(rest))
+        return _end(rest)
+    if head in ("defaults", "settings"):
+        return Command(action=head, words=_words(rest))
+    if head == "voices":
+        return Command(action="voices", text=_free_text(text, rest))
+    if head in BY_WORD:
+        return _noun(text, BY_WORD[head], head, rest)
+    return UsageError(f"I don't know {code(_clip(tokens[0].word))}.", closest(head))
 
 
-def _noun(noun: str, spoken: str, rest: list[str]) -> Command | UsageError:
-    verb = rest[0].lower() if rest else None
-    if noun == "video" and spoken == "video" and verb not in VERBS:
-        return Command(action="video", noun="video", words=tuple(rest))
+def _tokens(text: str) -> list[_Token]:
+    """Words, with a "double-quoted phrase" as one; apostrophes are just letters."""
+    tokens: list[_Token] = []
+    position = 0
+    for match in re.finditer(r"\S+", text):
+        if match.start() < position:
+            continue
+        opening = match.group()[0]
+        closing = _QUOTES.get(opening)
+        if closing is not None:
+            end = text.find(closing, match.start() + 1)
+            if end > match.start():
+                inside = text[match.start() + 1 : end]
+                tokens.append(_Token(inside, match.start(), end + 1))
+                position = end + 1
+                continue
+        tokens.append(_Token(match.group(), match.start(), match.end()))
+        position = match.end()
+    return tokens
+
+
+def _words(tokens: list[_Token]) -> tuple[str, ...]:
+    return tuple(t.word for t in tokens)
+
+
+def _free_text(text: str, tokens: list[_Token]) -> str:
+    """The text from the first of ``tokens`` to the end, as typed; a lone quoted phrase
+    loses its quotes."""
+    if not tokens:
+        return ""
+    if len(tokens) == 1 and text[tokens[0].start] in _QUOTES:
+        return tokens[0].word.strip()
+    return text[tokens[0].start :].strip()
+
+
+def _call(text: str, rest: list[_Token]) -> Command | UsageError:
+    flags = {t.word.lower() for t in rest if t.word.startswith("--")}
+    unknown = sorted(flags - CALL_FLAGS)
+    if unknown:
+        return UsageError(f"`/tavus call` has no option {code(_clip(unknown[0]))}.", "call --audio")
+    words = [t for t in rest if not t.word.startswith("--")]
+    ids: list[str] = []
+    while words and len(ids) < 2 and _call_id(words[0].word, ids):
+        ids.append(words.pop(0).word)
+    context = _without_flags(text, words) if words else ""
+    return Command(action="call", words=tuple(ids), text=context, flags=frozenset(flags))
+
+
+def _call_id(word: str, taken: list[str]) -> bool:
+    """A persona and a replica id, in either order, each at most once."""
+    kinds = {k for k in ("persona", "replica") if looks_like(k, word)}
+    return bool(kinds - {k for k in ("persona", "replica") for t in taken if looks_like(k, t)})
+
+
+def _without_flags(text: str, words: list[_Token]) -> str:
+    """The typed text from the first free word on, with flags (which may sit anywhere) cut."""
+    if len(words) == 1 and text[words[0].start] in _QUOTES:
+        return words[0].word.strip()
+    pieces, cursor = [], words[0].start
+    for token in _tokens(text):
+        if token.start >= words[0].start and token.word.startswith("--"):
+            pieces.append(text[cursor : token.start])
+            cursor = token.end
+    pieces.append(text[cursor:])
+    return " ".join(piece.strip() for piece in pieces if piece.strip())
+
+
+def _end(rest: list[_Token]) -> Command | UsageError:
+    noun = BY_KIND["conversation"]
+    if len(rest) != 1:
+        return UsageError(
+            f"`/tavus end` needs one conversation id, like `/tavus end {noun.id_example}`."
+        )
+    return _with_id(Command(action="manage", noun=noun.kind, verb="end"), noun, "", rest)
+
+
+def _noun(text: str, noun: Noun, spoken: str, rest: list[_Token]) -> Command | UsageError:
+    verb = rest[0].word.lower() if rest else None
+    if noun.kind in ("video", "lipsync") and spoken == noun.kind and verb not in VERBS:
+        # `/tavus video [replica_id] <script ...>` and `/tavus lipsync <video> <audio> [name]`
+        return _job(text, noun, rest)
     if verb is None:
-        return Command(action="manage", noun=noun, verb="list")
-    if verb in VERBS:
-        return Command(action="manage", noun=noun, verb=verb, words=tuple(rest[1:]))
-    if verb in ("active", "ended") and noun == "conversation":
-        return Command(action="manage", noun=noun, verb="list", words=(verb,))
-    guess = difflib.get_close_matches(verb, VERBS, n=1, cutoff=0.5)
-    return UsageError(
-        f"{code(_clip(rest[0]))} is not something I can do with {noun}s.",
-        f"{noun}s {guess[0]}" if guess else f"{noun}s list",
+        return Command(action="manage", noun=noun.kind, verb="list")
+    if verb in LIST_FILTERS.get(noun.kind, ()):
+        return Command(action="manage", noun=noun.kind, verb="list", words=(verb,))
+    if verb not in VERBS:
+        guess = difflib.get_close_matches(verb, VERBS, n=1, cutoff=0.5)
+        return UsageError(
+            f"{code(_clip(rest[0].word))} is not something I can do with {noun.plural}.",
+            f"{noun.plural} {guess[0]}" if guess else f"{noun.plural} list",
+        )
+    args = rest[1:]
+    command = Command(
+        action="manage", noun=noun.kind, verb=verb, words=_words(args), text=_free_text(text, args)
+    )
+    if verb not in VERBS_WITH_ID:
+        return command
+    if not args:
+        return UsageError(
+            f"`/tavus {noun.kind} {verb}` needs the {noun.kind}'s id, "
+            f"like `/tavus {noun.kind} {verb} {noun.id_example}`."
+        )
+    return _with_id(command, noun, text, args)
+
+
+def _with_id(command: Command, noun: Noun, text: str, args: list[_Token]) -> Command | UsageError:
+    word = args[0].word
+    if not noun.is_id(word):
+        return UsageError(
+            f"{code(_clip(word))} is not a {noun.kind} id: they look like "
+            f"{code(noun.id_example)}. `/tavus {noun.plural}` lists them."
+        )
+    return Command(
+        action=command.action,
+        noun=command.noun,
+        verb=command.verb,
+        words=(word, *_words(args[1:])),
+        text=_free_text(text, args[1:]),  # a new name, say, as typed
+        flags=command.flags,
+    )
+
+
+def _job(text: str, noun: Noun, rest: list[_Token]) -> Command:
+    return Command(
+        action=noun.kind, noun=noun.kind, words=_words(rest), text=_free_text(text, rest)
     )
 
 

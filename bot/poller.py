@@ -3,6 +3,7 @@
 Without ``PUBLIC_URL`` this is how events arrive at all; with it, a slow reconcile pass
 catches callbacks that never came. Either way, events go through the same ``ingest`` path
 as callbacks, so the dedup keys make a polled event and a called-back one the same event.
+Each kind says how to poll it and when it is finished (``bot.kinds``).
 """
 
 from __future__ import annotations
@@ -13,19 +14,17 @@ import logging
 import time
 from collections.abc import Callable
 
-from bot.blocks.conversations import STATUS_ENDED
-from bot.events import MalformedEvent, ingest
-from bot.events.conversations import PERCEPTION, TRANSCRIPT
+from bot.events.base import Polled
+from bot.ingest import ingest
+from bot.kinds import KINDS, ResourceKind
 from bot.services import Services
-from bot.tavus import BadRequest, NotFound, TavusError
+from bot.tavus import TavusError
 from storage import Resource
 
 logger = logging.getLogger(__name__)
 
-# After a call ends, Tavus sends the transcript and analysis within minutes; stop waiting
-# for them after this long so a conversation without them is not polled forever.
-AFTER_END_GRACE_SECONDS = 30 * 60
-POLLED_KINDS = ("conversation",)
+# A create call that never answered and whose resource never called back: give up on it.
+PENDING_GIVE_UP_SECONDS = 24 * 3600
 
 
 class Poller:
@@ -33,6 +32,7 @@ class Poller:
         self._services = services
         self._clock = clock
         self._stop = asyncio.Event()
+        self.last_pass: float | None = None
 
     @property
     def interval(self) -> float:
@@ -45,6 +45,7 @@ class Poller:
         self._stop.set()
 
     async def run(self) -> None:
+        self._stop.clear()
         while not self._stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), self.interval)
@@ -58,63 +59,59 @@ class Poller:
     async def poll_once(self) -> int:
         """One pass over every unfinished resource; returns how many new events it found."""
         found = 0
-        for resource in await self._services.store.list_unfinished(kinds=POLLED_KINDS):
+        store = self._services.store
+        for resource in await store.list_unfinished(kinds=list(KINDS)):
             if self._stop.is_set():
                 break
-            found += await self._poll_conversation(resource)
+            found += await self._poll(KINDS[resource.kind], resource)
+        self.last_pass = self._clock()
         return found
 
-    async def _poll_conversation(self, resource: Resource) -> int:
-        tavus, store = self._services.tavus, self._services.store
-        try:
-            conversation = await tavus.conversations.get(resource.tavus_id, verbose=True)
-        except (NotFound, BadRequest) as exc:
-            if isinstance(exc, BadRequest) and "conversation_id" not in exc.message:
-                logger.warning("polling conversation %s: %s", resource.tavus_id, exc.message)
-                return 0
-            logger.info(
-                "conversation %s is gone from Tavus; no longer polling it", resource.tavus_id
-            )
-            await store.update_resource(resource_id=resource.id, finished=True)
+    async def _poll(self, kind: ResourceKind, resource: Resource) -> int:
+        if resource.is_pending:
+            await self._give_up_if_stale(resource)
             return 0
-        except TavusError as exc:
-            logger.warning("polling conversation %s failed: %s", resource.tavus_id, exc)
-            return 0
+        polled = None
         found = 0
-        for event in conversation.events:
-            body = {
-                "conversation_id": resource.tavus_id,
-                "event_type": event.event_type,
-                "message_type": event.message_type,
-                "timestamp": event.timestamp,
-                "properties": event.properties,
-            }
-            current = await store.get_resource_by_id(resource_id=resource.id) or resource
+        if kind.poll is not None:
             try:
-                found += await ingest(
-                    store=store, notifier=self._services.notifier, resource=current, body=body
-                )
-            except MalformedEvent as exc:
-                logger.warning("skipping a polled event of %s: %s", resource.tavus_id, exc)
-        await self._finish_if_done(resource.id, tavus_status=conversation.status)
+                polled = await kind.poll(self._services.tavus, resource)
+            except TavusError as exc:
+                logger.warning("polling %s %s failed: %s", kind.name, resource.tavus_id, exc)
+                return 0
+            found = await self._ingest(resource, polled)
+        await self._finish_if_done(kind, resource.id, polled)
         return found
 
-    async def _finish_if_done(self, resource_id: int, *, tavus_status: str | None) -> None:
+    async def _ingest(self, resource: Resource, polled: Polled) -> int:
+        store, found = self._services.store, 0
+        for body in polled.bodies:
+            current = await store.get_resource_by_id(resource_id=resource.id)
+            if current is None:
+                break
+            found += await ingest(
+                store=store, notifier=self._services.notifier, resource=current, body=body
+            )
+        return found
+
+    async def _finish_if_done(
+        self, kind: ResourceKind, resource_id: int, polled: Polled | None
+    ) -> None:
         store = self._services.store
         resource = await store.get_resource_by_id(resource_id=resource_id)
         if resource is None:
             return
-        if resource.status != STATUS_ENDED:
-            # Tavus says it is over but never sent a shutdown event: stop asking eventually.
-            stale = self._clock() - resource.updated_at > AFTER_END_GRACE_SECONDS
-            if tavus_status in ("ended", "deleted") and stale:
-                await store.update_resource(resource_id=resource_id, finished=True)
+        if polled is not None and polled.gone:
+            logger.info(
+                "%s %s is gone from Tavus; no longer polling it", kind.name, resource.tavus_id
+            )
+        elif not kind.finished(
+            resource, await store.event_types(resource_id=resource_id), polled, self._clock()
+        ):
             return
-        complete = all(
-            [
-                await store.has_event(resource_id=resource_id, dedup_key=TRANSCRIPT),
-                await store.has_event(resource_id=resource_id, dedup_key=PERCEPTION),
-            ]
-        )
-        if complete or self._clock() - resource.updated_at > AFTER_END_GRACE_SECONDS:
-            await store.update_resource(resource_id=resource_id, finished=True)
+        await store.update_resource(resource_id=resource_id, finished=True)
+
+    async def _give_up_if_stale(self, resource: Resource) -> None:
+        if self._clock() - resource.created_at > PENDING_GIVE_UP_SECONDS:
+            logger.info("giving up on a %s whose creation never confirmed", resource.kind)
+            await self._services.store.update_resource(resource_id=resource.id, finished=True)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.choices import ChoiceCache
 from bot.config import Settings
 from bot.notifier import Notifier
 from bot.tavus import TavusClient
@@ -19,6 +20,8 @@ class Services:
     tavus: TavusClient
     slack: AsyncWebClient
     notifier: Notifier
+    # Names for type-ahead pickers, kept a few seconds (Slack asks at every keystroke).
+    choices: ChoiceCache = field(default_factory=ChoiceCache)
 
     def is_admin(self, user_id: str) -> bool:
         return user_id in self.settings.admins

@@ -1,99 +1,108 @@
-"""The ``/tavus`` router: acks at once, parses the text, hands over to a resource module."""
+"""The ``/tavus`` router: acks at once, parses the text, hands over to a family's route."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from bot.blocks.text import escape
+from bot.domain.nouns import BY_KIND
 from bot.grammar import USAGE, Command, UsageError, parse
+from bot.jobs import OutcomeUnknown
 from bot.services import Services
 from bot.tavus import TavusError
+from handlers.shared.families import CommandRequest, Families, Family, Route
+from handlers.shared.replies import tavus_refused
 
 logger = logging.getLogger(__name__)
 
 COMMAND = "/tavus"
+_PARTICIPLES = {
+    "list": "listed",
+    "show": "shown",
+    "new": "created",
+    "edit": "edited",
+    "rename": "renamed",
+    "delete": "deleted",
+    "end": "ended",
+    "add": "added",
+    "train": "trained",
+    "recrawl": "recrawled",
+}
+_NOT_YET = {
+    "video": "Generating videos",
+    "lipsync": "Lip-syncing videos",
+    "defaults": "Choosing your defaults",
+    "settings": "Channel settings",
+    "voices": "Listing voices",
+}
 
 
-@dataclass(frozen=True)
-class CommandRequest:
-    command: Command
-    body: Mapping[str, Any]
-    respond: AsyncRespond
-    services: Services
-
-    @property
-    def user_id(self) -> str:
-        return str(self.body["user_id"])
-
-    @property
-    def team_id(self) -> str:
-        return str(self.body.get("team_id") or "")
-
-    @property
-    def channel_id(self) -> str:
-        return str(self.body.get("channel_id") or "")
-
-    @property
-    def trigger_id(self) -> str:
-        return str(self.body.get("trigger_id") or "")
-
-    async def say_privately(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
-        await self.respond(
-            text=text, blocks=blocks, response_type="ephemeral", replace_original=False
-        )
+async def handle_tavus_command(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    services: Services,
+    families: Families,
+) -> None:
+    parsed = parse(str(body.get("text") or ""))
+    if isinstance(parsed, UsageError):
+        await ack(text=parsed.render(), response_type="ephemeral")
+        return
+    if parsed.action == "help":
+        await ack(text=USAGE, response_type="ephemeral")
+        return
+    found = resolve(parsed, families)
+    if isinstance(found, str):
+        await ack(text=found, response_type="ephemeral")
+        return
+    await ack()
+    family, route = found
+    request = CommandRequest(
+        command=parsed, body=body, respond=respond, services=services, family=family
+    )
+    await run_route(route, request)
 
 
-Route = Callable[[CommandRequest], Awaitable[None]]
-
-
-def route_key(command: Command) -> str:
-    return f"{command.action}:{command.noun}" if command.action == "manage" else command.action
-
-
-def register(app: AsyncApp, services: Services, routes: Mapping[str, Route]) -> None:
-    async def handle_tavus_command(
-        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond
-    ) -> None:
-        parsed = parse(str(body.get("text") or ""))
-        if isinstance(parsed, Command) and parsed.action == "help":
-            await ack(text=USAGE, response_type="ephemeral")
-            return
-        if isinstance(parsed, UsageError):
-            await ack(text=parsed.render(), response_type="ephemeral")
-            return
-        route = routes.get(route_key(parsed))
-        if route is None:
-            await ack(text=_not_here_yet(parsed), response_type="ephemeral")
-            return
-        await ack()
-        request = CommandRequest(command=parsed, body=body, respond=respond, services=services)
-        await run_route(route, request)
-
-    app.command(COMMAND)(handle_tavus_command)
+def resolve(command: Command, families: Families) -> tuple[Family, Route] | str:
+    """The family and route for a command, or why there is none."""
+    if command.action != "manage":
+        found = families.action(command.action)
+        return found if found is not None else _not_here_yet(command)
+    family = families.get(command.noun)
+    if family is None:
+        return _not_here_yet(command)
+    route = family.verbs.get(command.verb or "list")
+    if route is None:
+        return _cannot(family, command.verb or "list")
+    return family, route
 
 
 async def run_route(route: Route, request: CommandRequest) -> None:
     """Tavus errors are the user's to know about; anything else goes to the app's error handler."""
     try:
         await route(request)
-    except TavusError as exc:
-        logger.info("Tavus refused %s: %s", route_key(request.command), exc)
-        await request.say_privately(f":warning: {escape(exc.user_message)}")
+    except (TavusError, OutcomeUnknown) as exc:
+        logger.info("%s %s: %s", request.command.action, request.command.verb or "", exc)
+        if isinstance(exc, TavusError):
+            await request.say_privately(tavus_refused(exc))
+        else:
+            await request.say_privately(f":warning: {exc.user_message}")
+
+
+def _cannot(family: Family, verb: str) -> str:
+    noun = BY_KIND[family.kind]
+    can = ", ".join(f"`/tavus {noun.kind} {v}`" for v in family.verbs)
+    done = _PARTICIPLES.get(verb, verb)
+    return f"{noun.plural.capitalize()} cannot be {done} from Slack. You can use {can}."
 
 
 def _not_here_yet(command: Command) -> str:
-    what = _UNAVAILABLE.get(command.action, f"Managing {command.noun}s")
+    noun = BY_KIND.get(command.noun or "")
+    what = _NOT_YET.get(command.action) or f"Managing {noun.plural if noun else 'that'}"
     return (
         f"{what} from Slack is not available in this version yet. "
         f"Meanwhile you can use the Tavus dashboard.\n\n{USAGE}"
     )
-
-
-_UNAVAILABLE = {"video": "Generating videos", "defaults": "Choosing your defaults"}

@@ -13,27 +13,27 @@ from bot.services import Services
 from handlers.conversations.start import open_start_modal
 
 
-def register(app: AsyncApp, services: Services) -> None:
-    async def handle_home_opened(
-        event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        if event.get("tab") != "home":
-            return
-        user_id = event["user"]
-        recent = await services.store.list_resources(
-            kind="conversation",
-            owner_user_id=user_id,
-            team_id=body.get("team_id"),
-            limit=RECENT_LIMIT,
-        )
-        await client.views_publish(user_id=user_id, view=home_view(user_id=user_id, recent=recent))
+async def handle_home_opened(
+    event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, services: Services
+) -> None:
+    user_id = event.get("user")
+    if event.get("tab") != "home" or not isinstance(user_id, str):
+        return
+    recent = await services.store.list_resources(
+        kind="conversation",
+        owner_user_id=user_id,
+        team_id=body.get("team_id"),
+        limit=RECENT_LIMIT,
+    )
+    await client.views_publish(user_id=user_id, view=home_view(user_id=user_id, recent=recent))
 
-    async def handle_home_start(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        # From App Home there is no channel: the modal asks, and a DM is the fallback.
-        await open_start_modal(client, body["trigger_id"], None)
 
+async def handle_home_start(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    await ack()
+    # From App Home there is no channel: the modal asks, and a DM is the fallback.
+    await open_start_modal(client, body["trigger_id"], None)
+
+
+def register(app: AsyncApp) -> None:
     app.event("app_home_opened")(handle_home_opened)
     app.action(START_ACTION)(handle_home_start)

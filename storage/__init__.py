@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 from storage.migrations import MIGRATIONS, SCHEMA_VERSION
-from storage.models import (
-    PREFERENCE_SCOPES,
-    RESOURCE_KINDS,
-    Event,
-    OutboxDraft,
-    OutboxItem,
-    Resource,
-)
-from storage.store import UNSET, Store, StoreError
+from storage.models import PREFERENCE_SCOPES, Event, OutboxDraft, OutboxItem, Resource
+from storage.store import CARD_ACTION, UNSET, Claimed, Store, StoreError
 
 __all__ = [
+    "CARD_ACTION",
     "MIGRATIONS",
     "PREFERENCE_SCOPES",
-    "RESOURCE_KINDS",
     "SCHEMA_VERSION",
     "UNSET",
+    "Claimed",
     "Event",
     "OutboxDraft",
     "OutboxItem",

@@ -1,6 +1,7 @@
 """Schema steps, applied in order; step N leaves the database at ``PRAGMA user_version = N``.
 
-Append new steps; never edit one that has shipped.
+Append new steps; never edit one that has shipped. Steps run with foreign keys off (so a table
+can be rebuilt without cascading deletes) and are checked with ``PRAGMA foreign_key_check``.
 """
 
 from __future__ import annotations
@@ -68,6 +69,35 @@ CREATE TABLE preferences (
 )
 """
 
+# v2: resource kinds come from the code's registry, not a CHECK that needs a migration per kind;
+# tavus_id is NULL while the create call is in flight (the callback token is stored first).
+_V2_RESOURCES = """
+CREATE TABLE resources_v2 (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (length(kind) > 0),
+    tavus_id TEXT,
+    team_id TEXT NOT NULL,
+    owner_user_id TEXT NOT NULL,
+    channel_id TEXT,
+    message_ts TEXT,
+    callback_token TEXT UNIQUE,
+    status TEXT,
+    name TEXT,
+    details TEXT NOT NULL DEFAULT '{}',
+    finished INTEGER NOT NULL DEFAULT 0 CHECK (finished IN (0, 1)),
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    UNIQUE (kind, tavus_id)
+)
+"""
+
+_V2_SEEN_REQUESTS = """
+CREATE TABLE seen_requests (
+    key TEXT PRIMARY KEY,
+    seen_at REAL NOT NULL
+) WITHOUT ROWID
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     (
         _V1_RESOURCES,
@@ -78,6 +108,27 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE INDEX outbox_resource ON outbox (resource_id)",
         "CREATE INDEX outbox_event ON outbox (event_id)",
         "CREATE INDEX resources_unfinished ON resources (finished, kind)",
+    ),
+    (
+        _V2_RESOURCES,
+        "INSERT INTO resources_v2 SELECT * FROM resources",
+        "DROP TABLE resources",
+        "ALTER TABLE resources_v2 RENAME TO resources",
+        "CREATE INDEX resources_unfinished ON resources (finished, kind)",
+        "CREATE INDEX resources_owner ON resources (team_id, owner_user_id, kind, created_at)",
+        # A card waiting for its create call; the rows behind it wait with it.
+        "ALTER TABLE outbox ADD COLUMN held INTEGER NOT NULL DEFAULT 0",
+        # Which process is delivering the row, and until when (two processes never both post).
+        "ALTER TABLE outbox ADD COLUMN lease_owner TEXT",
+        "ALTER TABLE outbox ADD COLUMN lease_until REAL",
+        # The last attempt may have reached Slack: look for the message before posting again.
+        "ALTER TABLE outbox ADD COLUMN unsure INTEGER NOT NULL DEFAULT 0",
+        # Rate limits and outages: counted apart from attempts, which only real failures use up.
+        "ALTER TABLE outbox ADD COLUMN transient_failures INTEGER NOT NULL DEFAULT 0",
+        # An upload's Slack file id, known before the file is shared into the thread.
+        "ALTER TABLE outbox ADD COLUMN file_id TEXT",
+        "CREATE INDEX outbox_pending ON outbox (resource_id, id) WHERE done_at IS NULL",
+        _V2_SEEN_REQUESTS,
     ),
 )
 

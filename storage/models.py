@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-RESOURCE_KINDS = frozenset(
-    {"conversation", "video", "replica", "persona", "document", "objective", "guardrail"}
-)
 PREFERENCE_SCOPES = frozenset({"user", "channel"})
 
 
@@ -15,7 +12,8 @@ PREFERENCE_SCOPES = frozenset({"user", "channel"})
 class Resource:
     id: int
     kind: str
-    tavus_id: str
+    # None while the create call is in flight: the callback token is stored before it.
+    tavus_id: str | None
     team_id: str
     owner_user_id: str
     channel_id: str | None
@@ -27,6 +25,11 @@ class Resource:
     finished: bool
     created_at: float
     updated_at: float
+
+    @property
+    def is_pending(self) -> bool:
+        """Tavus has not told us this resource's id yet."""
+        return self.tavus_id is None
 
 
 @dataclass(frozen=True)
@@ -60,3 +63,9 @@ class OutboxItem:
     created_at: float
     done_at: float | None = None
     result: dict[str, Any] | None = None
+    held: bool = False
+    lease_owner: str | None = None
+    lease_until: float | None = None
+    unsure: bool = False
+    transient_failures: int = 0
+    file_id: str | None = None

@@ -1,36 +1,47 @@
 """The one store: a single aiosqlite connection, verb-named keyword-only methods.
 
-The connection runs in autocommit mode; every write happens inside an explicit
-``BEGIN IMMEDIATE ... COMMIT`` taken under an ``asyncio.Lock``, and reads take the same
-lock, so coroutines sharing the connection never see or join each other's transactions.
+Writes are group-committed: every write is a job queued to one writer task, which runs all the
+jobs waiting at that moment inside one ``BEGIN IMMEDIATE ... COMMIT`` and only then answers
+their callers. A caller that gets an answer has its write on disk; concurrent callers share a
+commit instead of queueing for one each. A job that fails rolls back its batch, and the batch is
+re-run one job per transaction so that the failure stays its own.
+
+The connection runs in autocommit mode and every statement takes the same ``asyncio.Lock``, so
+reads never see a batch half-written. Whatever happens to a batch (an error, a failed COMMIT, a
+cancelled task) it ends with COMMIT or ROLLBACK: the connection is never left in a transaction.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import json
+import logging
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections import deque
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
 from storage.migrations import MIGRATIONS, SCHEMA_VERSION
-from storage.models import (
-    PREFERENCE_SCOPES,
-    RESOURCE_KINDS,
-    Event,
-    OutboxDraft,
-    OutboxItem,
-    Resource,
-)
+from storage.models import PREFERENCE_SCOPES, Event, OutboxDraft, OutboxItem, Resource
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Params = Sequence[Any]
+Db = aiosqlite.Connection
+WriteJob = Callable[[Db], Awaitable[T]]
 
 BUSY_TIMEOUT_MS = 5_000
+# Enough to share one commit among a burst of callbacks, small enough to answer them promptly.
+MAX_BATCH = 64
 _PRAGMAS = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA foreign_keys = ON",
@@ -39,14 +50,13 @@ _PRAGMAS = (
 )
 # Column names interpolated into UPDATE statements must come from this set.
 _UPDATABLE = frozenset(
-    {"team_id", "owner_user_id", "channel_id", "message_ts", "callback_token"}
-    | {"status", "name", "details", "finished"}
+    {"channel_id", "message_ts", "callback_token", "status", "name", "details", "finished"}
 )
+CARD_ACTION = "post_parent"
+STARTING = "starting"
+UNCONFIRMED = "unconfirmed"
 
-Params = Sequence[Any]
-
-
-# An undone outbox row with no older undone row for the same resource.
+# An undone outbox row with no older undone row for the same resource: threads stay in order.
 _HEAD_OF_QUEUE = (
     "o.done_at IS NULL AND NOT EXISTS (SELECT 1 FROM outbox AS e WHERE e.done_at IS NULL"
     " AND e.resource_id = o.resource_id AND e.id < o.id)"
@@ -62,6 +72,20 @@ class _Unset(enum.Enum):
 
 
 UNSET = _Unset.UNSET
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """Outbox rows leased to one deliverer, with the resources they belong to."""
+
+    items: list[OutboxItem]
+    resources: dict[int, Resource]
+
+
+@dataclass
+class _Queued:
+    job: WriteJob[Any]
+    future: asyncio.Future[Any]
 
 
 def _dumps(value: Mapping[str, Any]) -> str:
@@ -89,35 +113,41 @@ def _outbox(row: sqlite3.Row) -> OutboxItem:
     data = dict(row)
     data["payload"] = _loads(data["payload"])
     data["result"] = _loads(data["result"])
+    data["held"] = bool(data["held"])
+    data["unsure"] = bool(data["unsure"])
     return OutboxItem(**data)
 
 
-async def _fetchone(db: aiosqlite.Connection, sql: str, params: Params = ()) -> sqlite3.Row | None:
-    async with db.execute(sql, params) as cursor:
-        return await cursor.fetchone()
+async def _rows(db: Db, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+    """One statement, one trip to the connection's thread."""
+    return list(await db.execute_fetchall(sql, params))
 
 
-async def _fetchall(db: aiosqlite.Connection, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-    async with db.execute(sql, params) as cursor:
-        return list(await cursor.fetchall())
-
-
-async def _execute(db: aiosqlite.Connection, sql: str, params: Params = ()) -> int:
-    async with db.execute(sql, params) as cursor:
-        return cursor.rowcount
+async def _row(db: Db, sql: str, params: Params = ()) -> sqlite3.Row | None:
+    found = await _rows(db, sql, params)
+    return found[0] if found else None
 
 
 def _placeholders(count: int) -> str:
     return ", ".join("?" * count)
 
 
+def _json_list(values: Iterable[str]) -> str:
+    return json.dumps(sorted(values))
+
+
 class Store:
     """Resources, their events, the Slack outbox and preferences, in one SQLite file."""
 
-    def __init__(self, db: aiosqlite.Connection, *, clock: Callable[[], float] = time.time):
+    def __init__(self, db: Db, *, clock: Callable[[], float] = time.time) -> None:
         self._db = db
         self._clock = clock
         self._lock = asyncio.Lock()
+        self._queue: deque[_Queued] = deque()
+        self._queued = asyncio.Event()
+        self._closing = False
+        self._writer: asyncio.Task[None] | None = None
+        self.commits = 0  # transactions committed: group commit makes this less than writes
 
     @classmethod
     async def open(cls, path: str | Path, *, clock: Callable[[], float] = time.time) -> Store:
@@ -128,7 +158,7 @@ class Store:
         try:
             db.row_factory = sqlite3.Row
             for pragma in _PRAGMAS:
-                await _execute(db, pragma)
+                await _rows(db, pragma)
             store = cls(db, clock=clock)
             await store._migrate()
         except BaseException:
@@ -137,6 +167,12 @@ class Store:
         return store
 
     async def close(self) -> None:
+        """Finish the writes already queued, then close the connection."""
+        self._closing = True
+        self._queued.set()
+        if self._writer is not None:
+            await asyncio.gather(self._writer, return_exceptions=True)
+            self._writer = None
         await self._db.close()
 
     async def __aenter__(self) -> Store:
@@ -152,33 +188,105 @@ class Store:
 
     # -- plumbing -------------------------------------------------------------------------
 
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def _read(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         async with self._lock:
-            await _execute(self._db, "BEGIN IMMEDIATE")
+            return await _rows(self._db, sql, params)
+
+    async def _read_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        found = await self._read(sql, params)
+        return found[0] if found else None
+
+    async def write(self, job: WriteJob[T]) -> T:
+        """Run ``job`` inside the next group commit; returns once it is committed.
+
+        A caller cancelled before its batch starts writes nothing; one cancelled later still
+        has its write committed, as with any database.
+        """
+        if self._closing:
+            raise StoreError("the store is closed")
+        if self._writer is None or self._writer.done():
+            # Only close() stops the writer on purpose; anything else that ended it is survived.
+            self._writer = asyncio.create_task(self._write_loop(), name="store-writer")
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Queued(job, future))
+        self._queued.set()
+        return await future
+
+    async def _write_sql(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async def job(db: Db) -> list[sqlite3.Row]:
+            return await _rows(db, sql, params)
+
+        return await self.write(job)
+
+    async def _write_loop(self) -> None:
+        try:
+            while True:
+                await self._queued.wait()
+                self._queued.clear()
+                while self._queue:
+                    count = min(len(self._queue), MAX_BATCH)
+                    batch = [self._queue.popleft() for _ in range(count)]
+                    await self._commit([q for q in batch if not q.future.done()])
+                if self._closing:
+                    return
+        finally:
+            while self._queue:
+                _fail(self._queue.popleft(), StoreError("the store is closed"))
+
+    async def _commit(self, batch: list[_Queued]) -> None:
+        if not batch:
+            return
+        async with self._lock:
             try:
-                yield self._db
+                results = await self._run_in_transaction([q.job for q in batch])
+            except Exception as exc:
+                if len(batch) == 1:
+                    _fail(batch[0], exc)
+                    return
+                failed: Exception | None = exc
             except BaseException:
-                await _execute(self._db, "ROLLBACK")
+                # The writer itself is being cancelled: nobody may wait forever for an answer.
+                for queued in batch:
+                    _fail(queued, StoreError("the store closed before this write committed"))
                 raise
-            await _execute(self._db, "COMMIT")
+            else:
+                failed = None
+        if failed is not None:
+            # One job failed the batch: give each its own transaction, so only it fails.
+            for queued in batch:
+                await self._commit([queued])
+            return
+        for queued, result in zip(batch, results, strict=True):
+            if not queued.future.done():
+                queued.future.set_result(result)
 
-    @asynccontextmanager
-    async def _reading(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._lock:
-            yield self._db
+    async def _run_in_transaction(self, jobs: Sequence[WriteJob[Any]]) -> list[Any]:
+        """BEGIN, the jobs, COMMIT; on any failure (cancellation included) ROLLBACK."""
+        await self._begin()
+        try:
+            results = [await job(self._db) for job in jobs]
+            await _rows(self._db, "COMMIT")
+            self.commits += 1
+        except BaseException:
+            await self._rollback()
+            raise
+        return results
 
-    async def _one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self._reading() as db:
-            return await _fetchone(db, sql, params)
+    async def _begin(self) -> None:
+        try:
+            await _rows(self._db, "BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            if not self._db.in_transaction:
+                raise
+            logger.warning("found the database connection inside a transaction; rolled it back")
+            await self._rollback()
+            await _rows(self._db, "BEGIN IMMEDIATE")
 
-    async def _all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self._reading() as db:
-            return await _fetchall(db, sql, params)
-
-    async def _write(self, sql: str, params: Params = ()) -> int:
-        async with self._transaction() as db:
-            return await _execute(db, sql, params)
+    async def _rollback(self) -> None:
+        """Always queued behind the statements before it; shielded so a cancel cannot skip it."""
+        # No transaction may be open (BEGIN failed, or COMMIT ended it): that is fine too.
+        with contextlib.suppress(sqlite3.OperationalError):
+            await asyncio.shield(_rows(self._db, "ROLLBACK"))
 
     async def _migrate(self) -> None:
         found = await self.schema_version()
@@ -187,42 +295,60 @@ class Store:
                 f"database schema version {found} is newer than this app ({SCHEMA_VERSION}); "
                 "upgrade the app or point DATABASE_URL at another file"
             )
-        for version, steps in enumerate(MIGRATIONS, start=1):
-            async with self._transaction() as db:
-                row = await _fetchone(db, "PRAGMA user_version")
-                if row is not None and row[0] >= version:
-                    continue
-                for sql in steps:
-                    await _execute(db, sql)
-                await _execute(db, f"PRAGMA user_version = {version:d}")
+        if found == SCHEMA_VERSION:
+            return
+        # A table rebuild must not cascade deletes into the tables that refer to it.
+        await _rows(self._db, "PRAGMA foreign_keys = OFF")
+        try:
+            for version, steps in enumerate(MIGRATIONS, start=1):
+                if version > found:
+                    await self._apply(version, steps)
+        finally:
+            await _rows(self._db, "PRAGMA foreign_keys = ON")
+
+    async def _apply(self, version: int, steps: Sequence[str]) -> None:
+        async def job(db: Db) -> None:
+            for sql in steps:
+                await _rows(db, sql)
+            broken = await _rows(db, "PRAGMA foreign_key_check")
+            if broken:
+                raise StoreError(f"migration {version} broke {len(broken)} foreign key(s)")
+            await _rows(db, f"PRAGMA user_version = {version:d}")
+
+        async with self._lock:
+            await self._run_in_transaction([job])
 
     # -- health ---------------------------------------------------------------------------
 
     async def schema_version(self) -> int:
-        row = await self._one("PRAGMA user_version")
+        row = await self._read_one("PRAGMA user_version")
         return 0 if row is None else int(row[0])
 
     async def ping(self) -> bool:
         """True while the database answers ``SELECT 1``."""
         try:
-            row = await self._one("SELECT 1")
+            row = await self._read_one("SELECT 1")
         except (sqlite3.Error, ValueError):
             return False
         return row is not None and row[0] == 1
 
     async def check_writable(self) -> None:
-        """Write a row and roll it back; raises ``sqlite3.Error`` if the file is not writable."""
+        """Take the write lock and write a row, then roll back; raises ``sqlite3.Error``."""
+
+        async def job(db: Db) -> None:
+            await _rows(
+                db,
+                "INSERT OR REPLACE INTO preferences (team_id, scope, scope_id, key, value)"
+                " VALUES (?, ?, ?, ?, ?)",
+                ("", "user", "", "check_writable", str(self._clock())),
+            )
+
         async with self._lock:
-            await _execute(self._db, "BEGIN IMMEDIATE")
+            await self._begin()
             try:
-                await _execute(
-                    self._db,
-                    "INSERT OR REPLACE INTO preferences (team_id, scope, scope_id, key, value)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    ("", "user", "", "check_writable", str(self._clock())),
-                )
+                await job(self._db)
             finally:
-                await _execute(self._db, "ROLLBACK")
+                await self._rollback()
 
     # -- resources ------------------------------------------------------------------------
 
@@ -240,13 +366,13 @@ class Store:
         details: Mapping[str, Any] | None = None,
         callback_token: str | None = None,
     ) -> Resource:
-        """Insert a resource, or upsert when (kind, tavus_id) is already stored.
+        """Insert a resource, or update the one stored under (kind, tavus_id).
 
-        On upsert the team and owner are replaced, the other fields change only when given
-        (not None), ``details`` is merged into the stored dict, and ``finished`` is kept.
+        On update the team and owner never change (who started it stays its owner); the other
+        fields change only when given (not None) and ``details`` is merged into the stored dict.
         """
-        if kind not in RESOURCE_KINDS:
-            raise ValueError(f"unknown resource kind {kind!r}")
+        if not kind:
+            raise ValueError("kind is required")
         given = {
             "channel_id": channel_id,
             "message_ts": message_ts,
@@ -255,88 +381,87 @@ class Store:
             "callback_token": callback_token,
         }
         changes: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
-        async with self._transaction() as db:
-            existing = await _fetchone(
+
+        async def job(db: Db) -> sqlite3.Row:
+            existing = await _row(
                 db, "SELECT id FROM resources WHERE kind = ? AND tavus_id = ?", (kind, tavus_id)
             )
-            if existing is None:
-                row = await self._insert_resource(
-                    db, kind, tavus_id, team_id, owner_user_id, changes, details or {}
-                )
-            else:
-                changes.update(team_id=team_id, owner_user_id=owner_user_id)
-                row = await self._update_resource(db, existing["id"], changes, details)
-        assert row is not None
-        return _resource(row)
+            if existing is not None:
+                updated = await self._update_row(db, existing["id"], changes, details)
+                assert updated is not None
+                return updated
+            now = self._clock()
+            inserted = await _row(
+                db,
+                "INSERT INTO resources (kind, tavus_id, team_id, owner_user_id, channel_id,"
+                " message_ts, callback_token, status, name, details, finished, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING *",
+                (
+                    kind,
+                    tavus_id,
+                    team_id,
+                    owner_user_id,
+                    channel_id,
+                    message_ts,
+                    callback_token,
+                    status,
+                    name,
+                    _dumps(details or {}),
+                    now,
+                    now,
+                ),
+            )
+            assert inserted is not None
+            return inserted
 
-    async def _insert_resource(
-        self,
-        db: aiosqlite.Connection,
-        kind: str,
-        tavus_id: str,
-        team_id: str,
-        owner_user_id: str,
-        fields: Mapping[str, Any],
-        details: Mapping[str, Any],
-    ) -> sqlite3.Row | None:
-        now = self._clock()
-        return await _fetchone(
-            db,
-            "INSERT INTO resources (kind, tavus_id, team_id, owner_user_id, channel_id,"
-            " message_ts, callback_token, status, name, details, finished, created_at,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING *",
-            (
-                kind,
-                tavus_id,
-                team_id,
-                owner_user_id,
-                fields.get("channel_id"),
-                fields.get("message_ts"),
-                fields.get("callback_token"),
-                fields.get("status"),
-                fields.get("name"),
-                _dumps(details),
-                now,
-                now,
-            ),
-        )
+        return _resource(await self.write(job))
 
-    async def _update_resource(
+    async def _update_row(
         self,
-        db: aiosqlite.Connection,
+        db: Db,
         resource_id: int,
-        changes: dict[str, Any],
+        changes: Mapping[str, Any],
         details: Mapping[str, Any] | None = None,
     ) -> sqlite3.Row | None:
-        current = await _fetchone(db, "SELECT * FROM resources WHERE id = ?", (resource_id,))
-        if current is None or (not changes and details is None):
-            return current
-        if details is not None:
-            changes["details"] = _dumps({**json.loads(current["details"]), **details})
-        if "finished" in changes:
-            changes["finished"] = int(bool(changes["finished"]))
+        """One UPDATE; ``details`` is merged in SQL (json_patch), not read and rewritten."""
+        changes = dict(changes)
         if not changes.keys() <= _UPDATABLE:
             raise ValueError(f"not updatable: {sorted(changes.keys() - _UPDATABLE)}")
-        assignments = "".join(f"{column} = ?, " for column in changes)
-        return await _fetchone(
+        if "finished" in changes:
+            changes["finished"] = int(bool(changes["finished"]))
+        assignments = "".join(f"{column} = ?, " for column in changes if column != "details")
+        params: list[Any] = [v for k, v in changes.items() if k != "details"]
+        if details:
+            assignments += "details = json_patch(details, ?), "
+            params.append(_dumps(details))
+        return await _row(
             db,
             f"UPDATE resources SET {assignments}updated_at = ? WHERE id = ? RETURNING *",
-            (*changes.values(), self._clock(), resource_id),
+            (*params, self._clock(), resource_id),
         )
 
     async def get_resource(self, *, kind: str, tavus_id: str) -> Resource | None:
-        row = await self._one(
+        row = await self._read_one(
             "SELECT * FROM resources WHERE kind = ? AND tavus_id = ?", (kind, tavus_id)
         )
         return None if row is None else _resource(row)
 
     async def get_resource_by_id(self, *, resource_id: int) -> Resource | None:
-        row = await self._one("SELECT * FROM resources WHERE id = ?", (resource_id,))
+        row = await self._read_one("SELECT * FROM resources WHERE id = ?", (resource_id,))
         return None if row is None else _resource(row)
+
+    async def get_resources(self, *, resource_ids: Collection[int]) -> dict[int, Resource]:
+        ids = sorted(set(resource_ids))
+        if not ids:
+            return {}
+        rows = await self._read(
+            f"SELECT * FROM resources WHERE id IN ({_placeholders(len(ids))})", ids
+        )
+        return {row["id"]: _resource(row) for row in rows}
 
     async def get_resource_by_token(self, *, token: str) -> Resource | None:
         """Exact lookup by callback token; the caller still compares it in constant time."""
-        row = await self._one("SELECT * FROM resources WHERE callback_token = ?", (token,))
+        row = await self._read_one("SELECT * FROM resources WHERE callback_token = ?", (token,))
         return None if row is None else _resource(row)
 
     async def update_resource(
@@ -363,8 +488,13 @@ class Store:
         }
         changes = {k: v for k, v in given.items() if v is not UNSET}
         merge = None if isinstance(details, _Unset) else details
-        async with self._transaction() as db:
-            row = await self._update_resource(db, resource_id, changes, merge)
+
+        async def job(db: Db) -> sqlite3.Row | None:
+            if not changes and not merge:
+                return await _row(db, "SELECT * FROM resources WHERE id = ?", (resource_id,))
+            return await self._update_row(db, resource_id, changes, merge)
+
+        row = await self.write(job)
         return None if row is None else _resource(row)
 
     async def list_resources(
@@ -376,7 +506,7 @@ class Store:
         finished: bool | None = None,
         limit: int = 50,
     ) -> list[Resource]:
-        """Resources matching every filter given, newest first."""
+        """Resources matching every filter given (pending ones excluded), newest first."""
         filters = {
             "kind": kind,
             "owner_user_id": owner_user_id,
@@ -384,9 +514,10 @@ class Store:
             "finished": None if finished is None else int(finished),
         }
         used = {column: value for column, value in filters.items() if value is not None}
-        where = " AND ".join(f"{column} = ?" for column in used) or "1"
-        rows = await self._all(
-            f"SELECT * FROM resources WHERE {where} ORDER BY created_at DESC, id DESC LIMIT ?",
+        where = "".join(f" AND {column} = ?" for column in used)
+        rows = await self._read(
+            f"SELECT * FROM resources WHERE tavus_id IS NOT NULL{where}"
+            " ORDER BY created_at DESC, id DESC LIMIT ?",
             (*used.values(), limit),
         )
         return [_resource(row) for row in rows]
@@ -396,12 +527,117 @@ class Store:
         sql = "SELECT * FROM resources WHERE finished = 0"
         if kinds is not None:
             sql += f" AND kind IN ({_placeholders(len(kinds))})"
-        rows = await self._all(sql + " ORDER BY id", tuple(kinds or ()))
+        rows = await self._read(sql + " ORDER BY id", tuple(kinds or ()))
         return [_resource(row) for row in rows]
 
     async def delete_resource(self, *, resource_id: int) -> bool:
         """Delete a resource with its events and outbox rows; False if it was not there."""
-        return await self._write("DELETE FROM resources WHERE id = ?", (resource_id,)) > 0
+        rows = await self._write_sql(
+            "DELETE FROM resources WHERE id = ? RETURNING id", (resource_id,)
+        )
+        return bool(rows)
+
+    # -- starting a job: token first, then the create call, then the card ------------------
+
+    async def begin_job(
+        self,
+        *,
+        kind: str,
+        team_id: str,
+        owner_user_id: str,
+        channel_id: str | None,
+        callback_token: str,
+        name: str | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> tuple[Resource, OutboxItem]:
+        """Store a resource before Tavus is asked to create it, with its card held back.
+
+        The token is known, so a callback that beats the create call's answer finds it; the
+        card (and anything queued behind it) waits until ``confirm_job`` or ``adopt_tavus_id``.
+        """
+        now = self._clock()
+
+        async def job(db: Db) -> tuple[sqlite3.Row, sqlite3.Row]:
+            resource = await _row(
+                db,
+                "INSERT INTO resources (kind, tavus_id, team_id, owner_user_id, channel_id,"
+                " callback_token, status, name, details, created_at, updated_at)"
+                " VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+                (
+                    kind,
+                    team_id,
+                    owner_user_id,
+                    channel_id,
+                    callback_token,
+                    STARTING,
+                    name,
+                    _dumps(details or {}),
+                    now,
+                    now,
+                ),
+            )
+            assert resource is not None
+            card = await _row(
+                db,
+                "INSERT INTO outbox (resource_id, action, payload, next_attempt_at, created_at,"
+                " held) VALUES (?, ?, '{}', ?, ?, 1) RETURNING *",
+                (resource["id"], CARD_ACTION, now, now),
+            )
+            assert card is not None
+            return resource, card
+
+        resource, card = await self.write(job)
+        return _resource(resource), _outbox(card)
+
+    async def confirm_job(
+        self,
+        *,
+        resource_id: int,
+        tavus_id: str,
+        status: str,
+        name: str | None = None,
+        details: Mapping[str, Any] | None = None,
+        finished: bool = False,
+    ) -> Resource | None:
+        """Tavus answered the create call: record its id and state, and release the card."""
+        changes: dict[str, Any] = {"status": status, "finished": finished}
+        if name is not None:
+            changes["name"] = name
+
+        async def job(db: Db) -> sqlite3.Row | None:
+            await self._set_tavus_id(db, resource_id, tavus_id)
+            return await self._update_row(db, resource_id, changes, details)
+
+        row = await self.write(job)
+        return None if row is None else _resource(row)
+
+    async def adopt_tavus_id(self, *, resource_id: int, tavus_id: str) -> Resource | None:
+        """A callback named the id of a resource whose create call never answered."""
+
+        async def job(db: Db) -> sqlite3.Row | None:
+            await self._set_tavus_id(db, resource_id, tavus_id)
+            return await _row(db, "SELECT * FROM resources WHERE id = ?", (resource_id,))
+
+        row = await self.write(job)
+        return None if row is None else _resource(row)
+
+    async def _set_tavus_id(self, db: Db, resource_id: int, tavus_id: str) -> None:
+        await _rows(
+            db,
+            "UPDATE resources SET tavus_id = ?, updated_at = ? WHERE id = ? AND tavus_id IS NULL",
+            (tavus_id, self._clock(), resource_id),
+        )
+        await _rows(
+            db,
+            "UPDATE outbox SET held = 0, next_attempt_at = ? WHERE resource_id = ? AND held = 1",
+            (self._clock(), resource_id),
+        )
+
+    async def abandon_job(self, *, resource_id: int) -> None:
+        """Tavus refused the create call: forget the resource and its held card."""
+        await self._write_sql(
+            "DELETE FROM resources WHERE id = ? AND tavus_id IS NULL", (resource_id,)
+        )
 
     # -- events ---------------------------------------------------------------------------
 
@@ -413,7 +649,9 @@ class Store:
         event_type: str,
         payload: Mapping[str, Any],
         outbox: Sequence[OutboxDraft] = (),
+        outbox_resource_id: int | None = None,
         status: str | None = None,
+        status_not_after: Collection[str] = (),
         finished: bool | None = None,
         details: Mapping[str, Any] | None = None,
     ) -> Event | None:
@@ -421,10 +659,15 @@ class Store:
 
         Returns None, having written nothing, when (resource_id, dedup_key) is already
         stored: a redelivered callback posts nothing twice. Any failure writes nothing.
+        The outbox rows go to ``outbox_resource_id`` (another resource's thread) when given.
+        ``status`` is taken unless the resource is already in one of ``status_not_after``
+        (decided here, in the transaction: a late "joined" cannot undo an "ended").
         """
         now = self._clock()
-        async with self._transaction() as db:
-            row = await _fetchone(
+        target = resource_id if outbox_resource_id is None else outbox_resource_id
+
+        async def job(db: Db) -> sqlite3.Row | None:
+            row = await _row(
                 db,
                 "INSERT INTO events (resource_id, dedup_key, event_type, payload, received_at)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (resource_id, dedup_key) DO NOTHING"
@@ -433,103 +676,236 @@ class Store:
             )
             if row is None:
                 return None
-            await self._insert_outbox(db, resource_id, row["id"], outbox, now)
-            changes = {"status": status, "finished": finished}
-            changes = {k: v for k, v in changes.items() if v is not None}
-            if changes or details:
-                await self._update_resource(db, resource_id, changes, details or None)
-        return _event(row)
+            await _insert_outbox(db, target, row["id"], outbox, now)
+            if status is not None or finished is not None or details:
+                await self._transition(db, resource_id, status, status_not_after, finished, details)
+            return row
+
+        row = await self.write(job)
+        return None if row is None else _event(row)
+
+    async def _transition(
+        self,
+        db: Db,
+        resource_id: int,
+        status: str | None,
+        not_after: Collection[str],
+        finished: bool | None,
+        details: Mapping[str, Any] | None,
+    ) -> None:
+        await _rows(
+            db,
+            "UPDATE resources SET"
+            " status = CASE WHEN ?1 IS NOT NULL AND (status IS NULL OR status NOT IN"
+            " (SELECT value FROM json_each(?2))) THEN ?1 ELSE status END,"
+            " finished = coalesce(?3, finished),"
+            " details = CASE WHEN ?4 IS NULL THEN details ELSE json_patch(details, ?4) END,"
+            " updated_at = ?5 WHERE id = ?6",
+            (
+                status,
+                _json_list(not_after),
+                None if finished is None else int(finished),
+                _dumps(details) if details else None,
+                self._clock(),
+                resource_id,
+            ),
+        )
 
     async def has_event(self, *, resource_id: int, dedup_key: str) -> bool:
-        row = await self._one(
+        row = await self._read_one(
             "SELECT 1 FROM events WHERE resource_id = ? AND dedup_key = ?",
             (resource_id, dedup_key),
         )
         return row is not None
 
+    async def event_types(self, *, resource_id: int) -> frozenset[str]:
+        rows = await self._read(
+            "SELECT DISTINCT event_type FROM events WHERE resource_id = ?", (resource_id,)
+        )
+        return frozenset(row[0] for row in rows)
+
     async def list_events(self, *, resource_id: int) -> list[Event]:
-        rows = await self._all(
+        rows = await self._read(
             "SELECT * FROM events WHERE resource_id = ? ORDER BY id", (resource_id,)
         )
         return [_event(row) for row in rows]
 
     # -- outbox ---------------------------------------------------------------------------
 
-    async def _insert_outbox(
-        self,
-        db: aiosqlite.Connection,
-        resource_id: int | None,
-        event_id: int | None,
-        drafts: Iterable[OutboxDraft],
-        now: float,
-    ) -> list[OutboxItem]:
-        items = []
-        for draft in drafts:
-            row = await _fetchone(
-                db,
-                "INSERT INTO outbox (resource_id, event_id, action, payload, attempts,"
-                " next_attempt_at, created_at) VALUES (?, ?, ?, ?, 0, ?, ?) RETURNING *",
-                (resource_id, event_id, draft.action, _dumps(draft.payload), now, now),
-            )
-            assert row is not None
-            items.append(_outbox(row))
-        return items
-
     async def enqueue(
         self, *, resource_id: int | None, drafts: Sequence[OutboxDraft]
     ) -> list[OutboxItem]:
         """Add outbox rows that no event caused, due at once."""
         now = self._clock()
-        async with self._transaction() as db:
-            return await self._insert_outbox(db, resource_id, None, drafts, now)
+
+        async def job(db: Db) -> list[sqlite3.Row]:
+            return await _insert_outbox(db, resource_id, None, drafts, now)
+
+        return [_outbox(row) for row in await self.write(job)]
 
     async def get_outbox(self, *, outbox_id: int) -> OutboxItem | None:
-        row = await self._one("SELECT * FROM outbox WHERE id = ?", (outbox_id,))
+        row = await self._read_one("SELECT * FROM outbox WHERE id = ?", (outbox_id,))
         return None if row is None else _outbox(row)
 
-    async def due_outbox(self, *, now: float | None = None, limit: int = 20) -> list[OutboxItem]:
-        """Rows due now, oldest first; a resource's rows wait behind its oldest undone row,
-        so a thread reads in the order things happened even when one post is retried."""
-        rows = await self._all(
-            f"SELECT * FROM outbox AS o WHERE {_HEAD_OF_QUEUE} AND o.next_attempt_at <= ?"
-            " ORDER BY o.id LIMIT ?",
-            (self._clock() if now is None else now, limit),
-        )
-        return [_outbox(row) for row in rows]
+    async def claim_outbox(
+        self,
+        *,
+        owner: str,
+        lease_seconds: float,
+        limit: int,
+        skip_channels: Collection[str] = (),
+        dead_owners: Collection[str] = (),
+        per_channel: int | None = None,
+    ) -> Claimed:
+        """Lease the rows due now that head their resource's queue, oldest first.
 
-    async def next_outbox_due_at(self) -> float | None:
-        row = await self._one(
-            f"SELECT min(o.next_attempt_at) FROM outbox AS o WHERE {_HEAD_OF_QUEUE}"
+        A row is free when nobody leases it, its lease ran out, or its owner is known dead.
+        A row claimed again without having been released may have reached Slack: it comes back
+        ``unsure``, and the deliverer looks for it in Slack before posting it again.
+        """
+        now = self._clock()
+        # Rows of a resource without a channel go to its owner's DM: that is their lane.
+        rows = await self._write_sql(
+            "UPDATE outbox SET unsure = (unsure OR lease_owner IS NOT NULL),"
+            " lease_owner = ?, lease_until = ? WHERE id IN (SELECT id FROM ("
+            " SELECT o.id, row_number() OVER (PARTITION BY"
+            "  coalesce(r.channel_id, r.owner_user_id) ORDER BY o.id) AS place"
+            " FROM outbox AS o JOIN resources AS r ON r.id = o.resource_id"
+            f" WHERE {_HEAD_OF_QUEUE} AND o.held = 0 AND o.next_attempt_at <= ?"
+            " AND (o.lease_owner IS NULL OR o.lease_until < ?"
+            "  OR o.lease_owner IN (SELECT value FROM json_each(?)))"
+            " AND coalesce(r.channel_id, r.owner_user_id) NOT IN (SELECT value FROM json_each(?))"
+            ") WHERE place <= ? ORDER BY id LIMIT ?) RETURNING *",
+            (
+                owner,
+                now + lease_seconds,
+                now,
+                now,
+                _json_list(dead_owners),
+                _json_list(skip_channels),
+                limit if per_channel is None else per_channel,
+                limit,
+            ),
+        )
+        items = sorted((_outbox(row) for row in rows), key=lambda item: item.id)
+        resources = await self.get_resources(
+            resource_ids=[i.resource_id for i in items if i.resource_id is not None]
+        )
+        return Claimed(items=items, resources=resources)
+
+    async def lease_owners(self) -> set[str]:
+        """Who holds leases on undone rows: to spot owners that died holding some."""
+        rows = await self._read(
+            "SELECT DISTINCT lease_owner FROM outbox"
+            " WHERE done_at IS NULL AND lease_owner IS NOT NULL"
+        )
+        return {row[0] for row in rows}
+
+    async def next_outbox_due_at(self, *, skip_channels: Collection[str] = ()) -> float | None:
+        row = await self._read_one(
+            "SELECT min(o.next_attempt_at) FROM outbox AS o JOIN resources AS r"
+            f" ON r.id = o.resource_id WHERE {_HEAD_OF_QUEUE} AND o.held = 0"
+            " AND coalesce(r.channel_id, r.owner_user_id)"
+            " NOT IN (SELECT value FROM json_each(?))",
+            (_json_list(skip_channels),),
         )
         return None if row is None else row[0]
 
     async def pending_outbox_count(self) -> int:
-        row = await self._one("SELECT count(*) FROM outbox WHERE done_at IS NULL")
+        row = await self._read_one("SELECT count(*) FROM outbox WHERE done_at IS NULL")
         return 0 if row is None else int(row[0])
+
+    async def outbox_backlog(self) -> dict[str, float | int | None]:
+        """For /healthz: how many rows wait, and how late the oldest due one is."""
+        row = await self._read_one(
+            "SELECT count(*), min(CASE WHEN held = 0 THEN next_attempt_at END)"
+            " FROM outbox WHERE done_at IS NULL"
+        )
+        pending, oldest_due = (0, None) if row is None else (int(row[0]), row[1])
+        late = None if oldest_due is None else max(0.0, self._clock() - oldest_due)
+        return {"pending": pending, "oldest_due_seconds": late}
 
     async def complete_outbox(
         self, *, outbox_id: int, result: Mapping[str, Any] | None = None
     ) -> None:
-        """Mark a row done (Slack accepted it), keeping ``result`` (e.g. the posted ts)."""
-        await self._write(
-            "UPDATE outbox SET done_at = ?, result = ? WHERE id = ?",
+        """Mark a row done (Slack accepted it, or it was set aside), keeping ``result``."""
+        await self._write_sql(
+            "UPDATE outbox SET done_at = ?, result = ?, lease_owner = NULL, lease_until = NULL"
+            " WHERE id = ?",
             (self._clock(), None if result is None else _dumps(result), outbox_id),
         )
 
-    async def retry_outbox(self, *, outbox_id: int, error: str, next_attempt_at: float) -> None:
-        """Count a failed attempt and schedule the next one."""
-        await self._write(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?"
-            " WHERE id = ?",
-            (error, next_attempt_at, outbox_id),
+    async def complete_card(
+        self,
+        *,
+        outbox_id: int,
+        resource_id: int,
+        channel_id: str,
+        message_ts: str,
+        result: Mapping[str, Any],
+    ) -> Resource | None:
+        """The card is in Slack: record where, and mark its row done, in one transaction."""
+
+        async def job(db: Db) -> sqlite3.Row | None:
+            row = await self._update_row(
+                db, resource_id, {"channel_id": channel_id, "message_ts": message_ts}
+            )
+            await _rows(
+                db,
+                "UPDATE outbox SET done_at = ?, result = ?, lease_owner = NULL,"
+                " lease_until = NULL WHERE id = ?",
+                (self._clock(), _dumps(result), outbox_id),
+            )
+            return row
+
+        row = await self.write(job)
+        return None if row is None else _resource(row)
+
+    async def retry_outbox(
+        self,
+        *,
+        outbox_id: int,
+        error: str,
+        next_attempt_at: float,
+        transient: bool = False,
+        unsure: bool = False,
+    ) -> None:
+        """Release a row for a later attempt. Only non-transient failures use up attempts."""
+        await self._write_sql(
+            "UPDATE outbox SET attempts = attempts + ?, transient_failures ="
+            " transient_failures + ?, last_error = ?, next_attempt_at = ?, unsure = ?,"
+            " lease_owner = NULL, lease_until = NULL WHERE id = ?",
+            (int(not transient), int(transient), error, next_attempt_at, int(unsure), outbox_id),
         )
+
+    async def set_outbox_file(self, *, outbox_id: int, file_id: str) -> None:
+        """Remember the Slack file an upload created, before it is shared into the thread."""
+        await self._write_sql("UPDATE outbox SET file_id = ? WHERE id = ?", (file_id, outbox_id))
+
+    # -- requests seen (a replayed Slack request runs once) -------------------------------
+
+    async def first_sighting(self, *, key: str, keep_seconds: float) -> bool:
+        """True the first time ``key`` is seen within ``keep_seconds``; older keys are pruned."""
+        now = self._clock()
+
+        async def job(db: Db) -> bool:
+            await _rows(db, "DELETE FROM seen_requests WHERE seen_at < ?", (now - keep_seconds,))
+            inserted = await _rows(
+                db,
+                "INSERT INTO seen_requests (key, seen_at) VALUES (?, ?)"
+                " ON CONFLICT (key) DO NOTHING RETURNING key",
+                (key, now),
+            )
+            return bool(inserted)
+
+        return await self.write(job)
 
     # -- preferences ----------------------------------------------------------------------
 
     async def get_preference(
         self, *, team_id: str, scope: str, scope_id: str, key: str
     ) -> str | None:
-        row = await self._one(
+        row = await self._read_one(
             "SELECT value FROM preferences"
             " WHERE team_id = ? AND scope = ? AND scope_id = ? AND key = ?",
             (team_id, scope, scope_id, key),
@@ -537,7 +913,7 @@ class Store:
         return None if row is None else str(row[0])
 
     async def get_preferences(self, *, team_id: str, scope: str, scope_id: str) -> dict[str, str]:
-        rows = await self._all(
+        rows = await self._read(
             "SELECT key, value FROM preferences WHERE team_id = ? AND scope = ? AND scope_id = ?"
             " ORDER BY key",
             (team_id, scope, scope_id),
@@ -551,15 +927,43 @@ class Store:
         if scope not in PREFERENCE_SCOPES:
             raise ValueError(f"unknown preference scope {scope!r}")
         if value is None:
-            await self._write(
+            await self._write_sql(
                 "DELETE FROM preferences"
                 " WHERE team_id = ? AND scope = ? AND scope_id = ? AND key = ?",
                 (team_id, scope, scope_id, key),
             )
             return
-        await self._write(
+        await self._write_sql(
             "INSERT INTO preferences (team_id, scope, scope_id, key, value)"
             " VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (team_id, scope, scope_id, key) DO UPDATE SET value = excluded.value",
             (team_id, scope, scope_id, key, value),
         )
+
+
+async def _insert_outbox(
+    db: Db,
+    resource_id: int | None,
+    event_id: int | None,
+    drafts: Sequence[OutboxDraft],
+    now: float,
+) -> list[sqlite3.Row]:
+    """All of an event's rows in one multi-row INSERT, in order."""
+    if not drafts:
+        return []
+    values = ", ".join("(?, ?, ?, ?, 0, ?, ?)" for _ in drafts)
+    params: list[Any] = []
+    for draft in drafts:
+        params += [resource_id, event_id, draft.action, _dumps(draft.payload), now, now]
+    rows = await _rows(
+        db,
+        "INSERT INTO outbox (resource_id, event_id, action, payload, attempts,"
+        f" next_attempt_at, created_at) VALUES {values} RETURNING *",
+        params,
+    )
+    return sorted(rows, key=lambda row: row["id"])
+
+
+def _fail(queued: _Queued, exc: BaseException) -> None:
+    if not queued.future.done():
+        queued.future.set_exception(exc)

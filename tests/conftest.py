@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-import bot.notifier
+import bot.notifier.pacing
 from tests.fakes.clock import Clock
 from tests.fakes.slack import FakeSlack
 
@@ -32,7 +32,8 @@ async def slack() -> AsyncIterator[FakeSlack]:
         yield fake
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def no_channel_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The notifier spaces posts a second apart per channel; unit tests need not wait."""
-    monkeypatch.setattr(bot.notifier, "CHANNEL_SPACING_SECONDS", 0)
+    """The notifier paces posts per channel as Slack asks; tests need not wait (a test of
+    pacing gives its notifier a Pacer of its own)."""
+    monkeypatch.setattr(bot.notifier.pacing, "INTERVAL_SECONDS", 0)

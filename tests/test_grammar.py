@@ -30,8 +30,30 @@ def test_call_with_ids_flags_and_context() -> None:
     found = command('call p1234abcd r5678ef90 --audio --TEST "talk about pricing" today')
 
     assert found.action == "call"
-    assert found.words == ("p1234abcd", "r5678ef90", "talk about pricing", "today")
+    assert found.words == ("p1234abcd", "r5678ef90")
+    assert found.text == '"talk about pricing" today'
     assert found.flags == frozenset({"--audio", "--test"})
+
+
+@pytest.mark.parametrize(
+    ("text", "context"),
+    [
+        ("call Let's review Jane's deck", "Let's review Jane's deck"),
+        ("call p1234abcd Let's review   Jane's deck", "Let's review   Jane's deck"),
+        ('call p1234abcd "Let\'s go"', "Let's go"),
+        ("call --audio p1234abcd context --test more", "context more"),
+        ("call r5678ef90 p1234abcd she said “hi”", "she said “hi”"),
+        ("call cafe reface decade", "cafe reface decade"),
+    ],
+)
+def test_call_context_is_kept_as_typed(text: str, context: str) -> None:
+    assert command(text).text == context
+
+
+def test_call_ids_come_in_either_order_once_each() -> None:
+    found = command("call r5678ef90 p1234abcd p9999aaaa")
+    assert found.words == ("r5678ef90", "p1234abcd")
+    assert found.text == "p9999aaaa"
 
 
 def test_call_with_unknown_flag() -> None:
@@ -41,10 +63,34 @@ def test_call_with_unknown_flag() -> None:
     assert error.suggestion == "call --audio"
 
 
-def test_end_with_one_id() -> None:
-    assert command("end c123abc456") == Command(
-        action="end", noun="conversation", words=("c123abc456",)
+@pytest.mark.parametrize("text", ["end c123abc456", "conversations end c123abc456"])
+def test_end_with_one_id(text: str) -> None:
+    assert command(text) == Command(
+        action="manage", noun="conversation", verb="end", words=("c123abc456",)
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["end c/../x", "end hello", "conversation show p1234abcd", "conversation delete ../../etc"],
+)
+def test_a_malformed_id_gets_usage_help(text: str) -> None:
+    error = usage_error(text)
+
+    assert "is not a conversation id" in error.message
+    assert "`c123456`" in error.message
+
+
+def test_a_verb_that_needs_an_id_says_so() -> None:
+    error = usage_error("persona show")
+
+    assert "needs the persona's id" in error.message
+
+
+def test_rename_keeps_the_new_name_as_typed() -> None:
+    found = command("conversation rename c123abc456 Jane's   weekly")
+
+    assert (found.verb, found.words[0], found.text) == ("rename", "c123abc456", "Jane's   weekly")
 
 
 @pytest.mark.parametrize("text", ["end", "end c123abc456 c789def012"])
@@ -86,7 +132,8 @@ def test_noun_alone_lists(word: str, noun: str) -> None:
 def test_noun_with_verb(verb: str) -> None:
     found = command(f"Personas {verb.upper()} p1234abcd")
 
-    assert found == Command(action="manage", noun="persona", verb=verb, words=("p1234abcd",))
+    assert (found.action, found.noun, found.verb) == ("manage", "persona", verb)
+    assert found.words == ("p1234abcd",)
 
 
 @pytest.mark.parametrize("status", ["active", "ended"])
@@ -97,9 +144,11 @@ def test_conversations_by_status(status: str) -> None:
 
 
 def test_video_with_script() -> None:
-    found = command("video Hello there")
+    found = command("video Hello there, it's   me")
 
-    assert found == Command(action="video", noun="video", words=("Hello", "there"))
+    assert (found.action, found.noun) == ("video", "video")
+    assert found.words == ("Hello", "there,", "it's", "me")
+    assert found.text == "Hello there, it's   me"
 
 
 def test_video_without_script_is_still_a_video() -> None:
@@ -175,7 +224,8 @@ def test_unbalanced_quotes_fall_back_to_plain_words(text: str) -> None:
 def test_unbalanced_quote_keeps_the_words() -> None:
     found = command('call p1234abcd "hello world')
 
-    assert found.words == ("p1234abcd", '"hello', "world")
+    assert found.words == ("p1234abcd",)
+    assert found.text == '"hello world'
 
 
 def test_closest_is_case_insensitive() -> None:
@@ -186,13 +236,26 @@ def test_closest_is_case_insensitive() -> None:
     ("kind", "word", "expected"),
     [
         ("conversation", "c123abc456", True),
-        ("conversation", "c12345", False),
+        ("conversation", "c123456", True),
+        ("conversation", "c12", False),
+        ("conversation", "cafe", False),
         ("conversation", "p123abc456", False),
         ("conversation", "c123xyz456", False),
         ("persona", "p1234abcd", True),
         ("persona", "P1234ABCD", False),
         ("replica", "r79e1c033f", True),
+        ("replica", "reface", False),
         ("replica", "r79e1c033f ", False),
+        ("objective", "o12345", True),
+        ("guardrail", "g12345", True),
+        ("guardrail", "83294d9f-8306-491b-a284-791f56c8383f", True),
+        ("document", "d1234567890", True),
+        ("document", "83294d9f-8306-491b-a284-791f56c8383f", True),
+        ("document", "83294d9f-8306-491b-a284", False),
+        ("video", "8a4f94e736", True),
+        ("video", "deadbeef", False),
+        ("lipsync", "wf85407a7ba9d", True),
+        ("dictionary", "pd_abc123def456gh", True),
     ],
 )
 def test_looks_like(kind: str, word: str, expected: bool) -> None:

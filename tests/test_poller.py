@@ -9,11 +9,13 @@ import httpx
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocks.cards import render_parent
-from bot.blocks.conversations import STATUS_ENDED, STATUS_WAITING
 from bot.config import Settings
+from bot.domain.conversations import ENDED as STATUS_ENDED
+from bot.domain.conversations import WAITING as STATUS_WAITING
+from bot.events.conversations import AFTER_END_GRACE_SECONDS
+from bot.kinds import render_card
 from bot.notifier import Notifier
-from bot.poller import AFTER_END_GRACE_SECONDS, Poller
+from bot.poller import Poller
 from bot.services import Services
 from bot.tavus import TavusClient
 from storage import Resource, Store
@@ -104,7 +106,7 @@ async def services(
     tavus = TavusClient(
         api_key=API_KEY, transport=httpx.MockTransport(tavus_api.handle), sleep=no_sleep
     )
-    notifier = Notifier(store=store, slack=client, render_parent=render_parent, clock=clock)
+    notifier = Notifier(store=store, slack=client, render_card=render_card, clock=clock)
     try:
         yield Services(settings=settings, store=store, tavus=tavus, slack=client, notifier=notifier)
     finally:
@@ -232,13 +234,60 @@ async def test_server_error_leaves_the_conversation_unfinished(
     assert len(tavus_api.requests) > 1  # retried, then given up until the next pass
 
 
-async def test_malformed_polled_event_is_skipped(
+async def test_an_odd_polled_event_is_kept_and_the_rest_go_on(
     services: Services, clock: Clock, tavus_api: FakeTavus
 ) -> None:
     resource = await conversation(services)
-    broken = {"event_type": "application.transcription_ready", "properties": {"transcript": "x"}}
-    tavus_api.events = [broken, JOINED]
+    odd = {"event_type": "application.transcription_ready", "properties": {"transcript": "x"}}
+    tavus_api.events = [odd, JOINED]
 
-    assert await poller(services, clock).poll_once() == 1
+    assert await poller(services, clock).poll_once() == 2
 
-    assert await event_types(services, resource) == ["system.replica_joined"]
+    assert await event_types(services, resource) == [
+        "application.transcription_ready",
+        "system.replica_joined",
+    ]
+
+
+async def test_pending_resources_are_not_polled_and_given_up_after_a_day(
+    services: Services, clock: Clock, tavus_api: FakeTavus
+) -> None:
+    pending, _ = await services.store.begin_job(
+        kind="conversation",
+        team_id="T0001",
+        owner_user_id="U1",
+        channel_id=CHANNEL,
+        callback_token="t" * 43,
+    )
+    assert await poller(services, clock).poll_once() == 0
+    assert tavus_api.requests == []
+    clock.advance(25 * 3600)
+    await poller(services, clock).poll_once()
+    assert (await current(services, pending)).finished
+
+
+async def test_perception_turned_off_finishes_after_the_transcript(
+    services: Services, clock: Clock, tavus_api: FakeTavus
+) -> None:
+    resource = await conversation(services)
+    await services.store.update_resource(resource_id=resource.id, details={"perception": "off"})
+    tavus_api.events = [JOINED, SHUTDOWN, TRANSCRIPT]
+
+    await poller(services, clock).poll_once()
+
+    assert (await current(services, resource)).finished
+
+
+async def test_perception_unavailable_ends_the_wait(
+    services: Services, clock: Clock, tavus_api: FakeTavus
+) -> None:
+    resource = await conversation(services)
+    unavailable = {
+        "event_type": "application.perception_unavailable",
+        "properties": {"reason": "empty_summary"},
+    }
+    tavus_api.events = [JOINED, SHUTDOWN, TRANSCRIPT, unavailable]
+
+    await poller(services, clock).poll_once()
+
+    assert (await current(services, resource)).finished

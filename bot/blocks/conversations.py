@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
-from bot.blocks.text import SECTION_TEXT_LIMIT, code, escape, truncate
+from bot.blocks.text import SECTION_TEXT_LIMIT, as_text, code, escape, truncate
+from bot.domain.conversations import ENDED, LIVE
+from bot.times import parse_time
+from storage import Resource
 
 END_CALL_ACTION = "conversation_end"
 JOIN_ACTION = "conversation_join"
 
 Blocks = list[dict[str, Any]]
-
-STATUS_WAITING = "waiting"
-STATUS_LIVE = "live"
-STATUS_ENDED = "ended"
 
 _SHUTDOWN_WORDS = {
     "max_call_duration": "it reached its maximum length",
@@ -30,15 +28,26 @@ _SHUTDOWN_WORDS = {
 }
 
 
-def shutdown_words(reason: str | None) -> str:
+def shutdown_words(reason: object) -> str:
+    """Tavus's reason in plain words; unknown reasons are shown as sent (escaped)."""
+    reason = truncate(as_text(reason).strip(), 200) if reason is not None else ""
     if not reason:
         return "it ended"
-    key = reason.strip().removesuffix(" reached").strip()
+    key = reason.removesuffix(" reached").strip()
     if key in _SHUTDOWN_WORDS:
         return _SHUTDOWN_WORDS[key]
     if key.startswith("internal error"):
         return f"Tavus had an internal error ({escape(key)})"
     return escape(reason)
+
+
+def render_card(resource: Resource) -> tuple[str, Blocks]:
+    return conversation_card(
+        conversation_id=resource.tavus_id or "",
+        details=resource.details,
+        status=resource.status,
+        owner_user_id=resource.owner_user_id,
+    )
 
 
 def conversation_card(
@@ -56,7 +65,7 @@ def conversation_card(
     mode = _mode_words(details)
     if mode:
         facts += f"   *Mode:* {mode}"
-    ended = status == STATUS_ENDED
+    ended = status == ENDED
     blocks: Blocks = [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"{title}\n{facts}"}},
         {
@@ -90,9 +99,14 @@ def _mode_words(details: Mapping[str, Any]) -> str:
 
 
 def _status_line(status: str | None, details: Mapping[str, Any]) -> str:
-    if status == STATUS_LIVE:
+    if status == LIVE:
         return ":large_green_circle: *Live*: the replica is in the call"
-    if status == STATUS_ENDED:
+    if status == ENDED and details.get("test_mode") and not details.get("shutdown_reason"):
+        return (
+            ":white_circle: *Test mode*: Tavus created this conversation already ended, "
+            "so no replica joins and nothing is billed"
+        )
+    if status == ENDED:
         line = f":white_circle: *Ended*: {shutdown_words(details.get('shutdown_reason'))}"
         duration = call_duration(details.get("started_at"), details.get("ended_at"))
         return f"{line} · lasted {duration}" if duration else line
@@ -137,25 +151,15 @@ def _actions(conversation_id: str, url: str) -> dict[str, Any]:
 
 
 def call_duration(started: Any, ended: Any) -> str | None:
-    start, end = _parse_time(started), _parse_time(ended)
+    start, end = parse_time(started), parse_time(ended)
     if start is None or end is None or end < start:
         return None
     seconds = int((end - start).total_seconds())
+    hours, seconds = divmod(seconds, 3600)
     minutes, seconds = divmod(seconds, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
     return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, UTC)
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    # Tavus mixes naive ("2024-08-28 15:27:40") and "Z" times; naive ones are UTC.
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def section(text: str) -> dict[str, Any]:
@@ -172,11 +176,11 @@ def transcript_lines(transcript: Sequence[Mapping[str, Any]], *, replica_label: 
     """Plain lines, system prompt dropped: the prompt is the operator's, not the call's."""
     lines = []
     for turn in transcript:
-        role = str(turn.get("role") or "")
+        role = as_text(turn.get("role"))[:40]
         if role == "system":
             continue
         speaker = replica_label if role == "assistant" else _SPEAKERS.get(role, role or "Unknown")
-        content = " ".join(str(turn.get("content") or "").split())
+        content = " ".join(as_text(turn.get("content")).split())
         if content:
             lines.append(f"{speaker}: {content}")
     return lines

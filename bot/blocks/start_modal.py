@@ -28,6 +28,8 @@ LANGUAGES = (
     "multilingual",
 )
 STRATEGIES = ("balanced", "speed", "quality")
+# Slack's plain_text_input holds at most 3000 characters; the field says so itself.
+CONTEXT_LIMIT = 3000
 MAX_DURATION_LIMIT = 3600
 LEFT_TIMEOUT_LIMIT = 3600
 

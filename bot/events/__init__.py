@@ -1,11 +1,10 @@
-"""Turns what Tavus reports (a callback body or a polled event) into stored events and posts.
+"""Interpreters: what a Tavus callback body (or a polled event) means for Slack, per kind.
 
-Callbacks and the poller both go through ``ingest`` so a thread looks the same either way.
+An interpretation is plain data (dedup key, status, outbox drafts); ``bot.ingest`` stores it.
 """
 
 from __future__ import annotations
 
-from bot.events.base import Interpretation, MalformedEvent
-from bot.events.ingest import ingest, interpret
+from bot.events.base import Interpretation, MalformedEvent, Polled, ThreadOf
 
-__all__ = ["Interpretation", "MalformedEvent", "ingest", "interpret"]
+__all__ = ["Interpretation", "MalformedEvent", "Polled", "ThreadOf"]

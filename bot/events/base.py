@@ -6,11 +6,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.times import epoch_seconds
 from storage import OutboxDraft
 
 
 class MalformedEvent(ValueError):
-    """The body is not a payload this resource could have produced; nothing is stored."""
+    """The body names another resource than its callback URL's: nothing is stored."""
+
+
+@dataclass(frozen=True)
+class ThreadOf:
+    """Another resource whose thread an event's posts belong in."""
+
+    kind: str
+    tavus_id: str
 
 
 @dataclass(frozen=True)
@@ -20,12 +29,29 @@ class Interpretation:
     drafts: tuple[OutboxDraft, ...] = ()
     status: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    thread_of: ThreadOf | None = None
 
 
-def fingerprint(value: Mapping[str, Any]) -> str:
+@dataclass(frozen=True)
+class Polled:
+    """What a poll of one resource found: events shaped as callbacks, and Tavus's status."""
+
+    bodies: tuple[Mapping[str, Any], ...] = ()
+    remote_status: str | None = None
+    gone: bool = False  # Tavus no longer knows it
+
+
+def fingerprint(value: Any) -> str:
     """A stable short hash, for events that may legitimately happen more than once."""
     canonical = json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def moment(body: Mapping[str, Any]) -> object:
+    """When an event happened, as the same value however Tavus wrote the timestamp."""
+    raw = body.get("timestamp")
+    seconds = epoch_seconds(raw)
+    return raw if seconds is None else seconds
 
 
 def reply(text: str, blocks: list[dict[str, Any]] | None = None) -> OutboxDraft:

@@ -1,95 +1,92 @@
-"""Conversation events: the envelope Tavus posts to a conversation's callback_url."""
+"""Conversation events: what Tavus posts to a conversation's callback_url, or polling finds.
+
+Lenient on purpose: Tavus's payloads vary (tavus-callbacks.md), so any body is stored and
+answered 200; what can be relayed is, and a value of the wrong type never breaks rendering.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from bot.blocks.conversations import (
-    STATUS_ENDED,
-    STATUS_LIVE,
-    section,
-    shutdown_words,
-    transcript_lines,
-)
-from bot.blocks.text import escape, truncate
+from bot.blocks.conversations import section, shutdown_words, transcript_lines
+from bot.blocks.text import as_text, code, escape, truncate
+from bot.domain import conversations as domain
 from bot.events.base import (
     REFRESH_PARENT,
     Interpretation,
-    MalformedEvent,
+    Polled,
     fingerprint,
+    moment,
     reply,
     upload,
 )
+from bot.tavus import ConversationEvent, NotFound, TavusClient
 from storage import OutboxDraft, Resource
-
-JOINED = "system.replica_joined"
-JOINED_ALIASES = {"system.replica_joined", "system.pal_joined"}
-SHUTDOWN = "system.shutdown"
-TRANSCRIPT = "application.transcription_ready"
-RECORDING = "application.recording_ready"
-RECORDING_FAILED = "application.recording_copy_failed"
-PERCEPTION = "application.perception_analysis"
-POST_CALL_ACTION = "application.post_call_action_executed"
 
 # What fits comfortably in a thread; longer texts also go up as a file.
 PREVIEW_CHARS = 1500
 PREVIEW_LINES = 12
+MAX_OUTPUT_VARIABLES = 10
+# After a call ends, Tavus sends the transcript and analysis within minutes; stop waiting
+# for them after this long so a conversation without them is not polled forever.
+AFTER_END_GRACE_SECONDS = 30 * 60
+
+_PERCEPTION_UNAVAILABLE_WORDS = {
+    "no_vision_history": "there was no video to analyse",
+    "empty_summary": "the analysis came back empty",
+    "summary_error": "Tavus could not produce the analysis",
+}
+
+Properties = Mapping[str, Any]
+Body = Mapping[str, Any]
 
 
-def interpret_conversation(resource: Resource, body: Mapping[str, Any]) -> Interpretation:
-    conversation_id = body.get("conversation_id")
-    if conversation_id is not None and conversation_id != resource.tavus_id:
-        raise MalformedEvent("conversation_id does not match this callback URL")
-    event_type = body.get("event_type")
-    if not isinstance(event_type, str) or not event_type:
-        raise MalformedEvent("event_type is missing")
-    properties = body.get("properties") or {}
-    if not isinstance(properties, Mapping):
-        raise MalformedEvent("properties must be an object")
-    event_type = JOINED if event_type in JOINED_ALIASES else event_type
+def interpret_conversation(resource: Resource, body: Body) -> Interpretation:
+    raw_type = body.get("event_type")
+    properties = body.get("properties")
+    props: Properties = properties if isinstance(properties, Mapping) else {}
+    if not isinstance(raw_type, str) or not raw_type.strip():
+        return _without_event_type(body, props)
+    event_type = domain.JOINED if raw_type in domain.JOINED_ALIASES else raw_type
     handler = _HANDLERS.get(event_type)
-    if handler is None:
-        key = f"{event_type}:{_event_fingerprint(properties, body)}"
-        return Interpretation(dedup_key=key, event_type=event_type)
-    return handler(resource, properties, body)
+    if handler is None:  # stored, not posted: Tavus adds event types often
+        event_type = truncate(as_text(event_type), 100)
+        return Interpretation(
+            dedup_key=f"{event_type}:{_event_print(props, body)}", event_type=event_type
+        )
+    return handler(resource, props, body)
 
 
-def _joined(
-    resource: Resource, props: Mapping[str, Any], body: Mapping[str, Any]
-) -> Interpretation:
-    # Events can arrive out of order: a late "joined" must not bring an ended call back to life.
-    status = None if resource.status == STATUS_ENDED else STATUS_LIVE
+def _joined(resource: Resource, props: Properties, body: Body) -> Interpretation:
     return Interpretation(
-        dedup_key=JOINED,
-        event_type=JOINED,
-        status=status,
+        dedup_key=domain.JOINED,
+        event_type=domain.JOINED,
+        status=domain.LIVE,  # the store keeps "ended" if the call ended first
         drafts=(reply(":wave: The replica joined the call."), REFRESH_PARENT),
     )
 
 
-def _shutdown(
-    resource: Resource, props: Mapping[str, Any], body: Mapping[str, Any]
-) -> Interpretation:
+def _shutdown(resource: Resource, props: Properties, body: Body) -> Interpretation:
     reason = props.get("shutdown_reason") or props.get("reason")
-    text = f":stop_sign: The call ended: {shutdown_words(str(reason) if reason else None)}."
+    text = f":stop_sign: The call ended: {shutdown_words(reason)}."
+    ended_at = body.get("timestamp")
     return Interpretation(
-        dedup_key=SHUTDOWN,
-        event_type=SHUTDOWN,
-        status=STATUS_ENDED,
-        details={"shutdown_reason": reason, "ended_at": body.get("timestamp")},
+        dedup_key=domain.SHUTDOWN,
+        event_type=domain.SHUTDOWN,
+        status=domain.ENDED,
+        details={
+            "shutdown_reason": None if reason is None else truncate(as_text(reason), 200),
+            "ended_at": ended_at if isinstance(ended_at, int | float | str) else None,
+        },
         drafts=(reply(text), REFRESH_PARENT),
     )
 
 
-def _transcript(
-    resource: Resource, props: Mapping[str, Any], body: Mapping[str, Any]
-) -> Interpretation:
-    turns = props.get("transcript")
-    if not isinstance(turns, list):
-        raise MalformedEvent("transcript must be a list")
-    replica = str(resource.details.get("replica_name") or "Replica")
-    lines = transcript_lines([t for t in turns if isinstance(t, Mapping)], replica_label=replica)
+def _transcript(resource: Resource, props: Properties, body: Body) -> Interpretation:
+    replica = as_text(resource.details.get("replica_name") or "Replica")
+    lines = transcript_lines(_turns(props.get("transcript")), replica_label=replica)
     drafts = _preview_and_file(
         heading=f":memo: Transcript ready ({len(lines)} turns)",
         lines=lines,
@@ -97,70 +94,144 @@ def _transcript(
         filename=f"transcript-{resource.tavus_id}.txt",
         title="Conversation transcript",
     )
-    return Interpretation(dedup_key=TRANSCRIPT, event_type=TRANSCRIPT, drafts=drafts)
+    return Interpretation(dedup_key=domain.TRANSCRIPT, event_type=domain.TRANSCRIPT, drafts=drafts)
 
 
-def _perception(
-    resource: Resource, props: Mapping[str, Any], body: Mapping[str, Any]
-) -> Interpretation:
-    analysis = str(props.get("analysis") or "").strip()
+def _turns(transcript: object) -> list[Mapping[str, Any]]:
+    """A list of {role, content} as documented; a bare string or odd items still read."""
+    if isinstance(transcript, str):
+        return [{"role": "", "content": line} for line in transcript.splitlines()]
+    if not isinstance(transcript, list):
+        return []
+    turns: list[Mapping[str, Any]] = []
+    for turn in transcript:
+        if isinstance(turn, Mapping):
+            content = turn.get("content")
+            if not isinstance(content, str) and content is not None:
+                content = json.dumps(content, default=str)
+            turns.append({"role": turn.get("role"), "content": content})
+        elif turn is not None:
+            turns.append({"role": "", "content": as_text(turn)})
+    return turns
+
+
+def _perception(resource: Resource, props: Properties, body: Body) -> Interpretation:
+    analysis = props.get("analysis")
+    if not isinstance(analysis, str):
+        analysis = "" if analysis is None else json.dumps(analysis, default=str, indent=1)
     drafts = _preview_and_file(
         heading=":eyes: Perception analysis",
-        lines=analysis.splitlines(),
+        lines=as_text(analysis).strip().splitlines(),
         empty="Tavus sent an empty perception analysis.",
         filename=f"perception-{resource.tavus_id}.txt",
         title="Perception analysis",
     )
-    return Interpretation(dedup_key=PERCEPTION, event_type=PERCEPTION, drafts=drafts)
+    return Interpretation(dedup_key=domain.PERCEPTION, event_type=domain.PERCEPTION, drafts=drafts)
 
 
-def _recording(
-    resource: Resource, props: Mapping[str, Any], body: Mapping[str, Any]
-) -> Interpretation:
+def _perception_unavailable(resource: Resource, props: Properties, body: Body) -> Interpretation:
+    reason = as_text(props.get("reason"))
+    words = _PERCEPTION_UNAVAILABLE_WORDS.get(reason) or escape(truncate(reason, 200))
+    text = ":eyes: No perception analysis for this call" + (f": {words}." if words else ".")
+    return Interpretation(
+        dedup_key=domain.PERCEPTION_UNAVAILABLE,
+        event_type=domain.PERCEPTION_UNAVAILABLE,
+        details={"perception": "unavailable"},
+        drafts=(reply(text),),
+    )
+
+
+def _recording(resource: Resource, props: Properties, body: Body) -> Interpretation:
+    # One call can make several recordings: each is its own event.
     where = props.get("storage_uri") or _bucket_path(props)
     text = ":movie_camera: Recording ready"
     if where:
-        text += f" at `{escape(where)}`"
-    if props.get("duration"):
-        text += f" ({escape(props['duration'])} s)"
-    return Interpretation(dedup_key=RECORDING, event_type=RECORDING, drafts=(reply(text + "."),))
+        text += f" at {code(truncate(as_text(where), 500))}"
+    if props.get("duration") not in (None, ""):
+        text += f" ({escape(truncate(as_text(props['duration']), 20))} s)"
+    key = f"{domain.RECORDING}:{fingerprint(where or dict(props))}"
+    return Interpretation(dedup_key=key, event_type=domain.RECORDING, drafts=(reply(text + "."),))
 
 
-def _recording_failed(
-    resource: Resource, props: Mapping[str, Any], body: Mapping[str, Any]
-) -> Interpretation:
+def _recording_failed(resource: Resource, props: Properties, body: Body) -> Interpretation:
     error = props.get("error_message") or props.get("error_code") or "no reason given"
-    text = f":warning: Copying the recording failed: {escape(error)}"
+    text = f":warning: Copying the recording failed: {escape(truncate(as_text(error), 500))}"
     if props.get("storage_provider"):
-        text += f" (storage: {escape(props['storage_provider'])})"
-    key = f"{RECORDING_FAILED}:{fingerprint(props)}"
-    return Interpretation(dedup_key=key, event_type=RECORDING_FAILED, drafts=(reply(text),))
+        text += f" (storage: {escape(truncate(as_text(props['storage_provider']), 40))})"
+    key = f"{domain.RECORDING_FAILED}:{fingerprint(dict(props))}"
+    return Interpretation(dedup_key=key, event_type=domain.RECORDING_FAILED, drafts=(reply(text),))
 
 
-def _post_call_action(
-    resource: Resource, props: Mapping[str, Any], body: Mapping[str, Any]
-) -> Interpretation:
-    tool = escape(props.get("tool_name") or "an action")
-    text = f":gear: Post-call action ran: *{tool}*"
-    key = f"{POST_CALL_ACTION}:{_event_fingerprint(props, body)}"
-    return Interpretation(dedup_key=key, event_type=POST_CALL_ACTION, drafts=(reply(text),))
+def _post_call_action(resource: Resource, props: Properties, body: Body) -> Interpretation:
+    tool = escape(truncate(as_text(props.get("tool_name") or "an action"), 100))
+    status = as_text(props.get("status")).strip().lower()
+    if status in ("", "success", "succeeded", "completed", "ok"):
+        text = f":gear: Post-call action *{tool}* ran."
+    elif status in ("failed", "failure", "error"):
+        text = f":warning: Post-call action *{tool}* failed."
+    else:
+        text = f":gear: Post-call action *{tool}*: {escape(truncate(status, 40))}."
+    key = f"{domain.POST_CALL_ACTION}:{_event_print(props, body)}"
+    return Interpretation(dedup_key=key, event_type=domain.POST_CALL_ACTION, drafts=(reply(text),))
 
 
-def _event_fingerprint(props: Mapping[str, Any], body: Mapping[str, Any]) -> str:
-    """Callback and polled envelopes differ in their keys; the event itself does not."""
-    return fingerprint({"properties": dict(props), "timestamp": body.get("timestamp")})
+def _without_event_type(body: Body, props: Properties) -> Interpretation:
+    """Objective and guardrail callbacks carry no event_type but belong in the call's thread."""
+    if "objective_name" in body:
+        return _objective_completed(body)
+    guardrail = props.get("guardrail") or body.get("guardrail_name")
+    if guardrail:
+        name = escape(truncate(as_text(guardrail), 100))
+        return Interpretation(
+            dedup_key=f"{domain.GUARDRAIL_TRIGGERED}:{fingerprint(_without_url(body))}",
+            event_type=domain.GUARDRAIL_TRIGGERED,
+            drafts=(reply(f":shield: Guardrail *{name}* was triggered in this call."),),
+        )
+    return Interpretation(
+        dedup_key=f"{domain.UNKNOWN}:{fingerprint(_without_url(body))}", event_type=domain.UNKNOWN
+    )
 
 
-def _bucket_path(props: Mapping[str, Any]) -> str | None:
+def _objective_completed(body: Body) -> Interpretation:
+    name = truncate(as_text(body.get("objective_name")), 100)
+    variables = body.get("output_variables")
+    lines = [f":dart: Objective *{escape(name)}* completed."]
+    if isinstance(variables, Mapping) and variables:
+        for key, value in list(variables.items())[:MAX_OUTPUT_VARIABLES]:
+            shown = value if isinstance(value, str) else json.dumps(value, default=str)
+            lines.append(
+                f"• *{escape(truncate(as_text(key), 100))}:* {escape(truncate(shown, 300))}"
+            )
+        if len(variables) > MAX_OUTPUT_VARIABLES:
+            lines.append(f"_…and {len(variables) - MAX_OUTPUT_VARIABLES} more._")
+    text = "\n".join(lines)
+    return Interpretation(
+        dedup_key=f"{domain.OBJECTIVE_COMPLETED}:{name}",
+        event_type=domain.OBJECTIVE_COMPLETED,
+        drafts=(reply(text, [section(text)]),),
+    )
+
+
+def _event_print(props: Properties, body: Body) -> str:
+    """Callback and polled envelopes differ in keys and in how they write the time."""
+    return fingerprint({"properties": dict(props), "at": moment(body)})
+
+
+def _without_url(body: Body) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if k not in ("webhook_url", "timestamp")}
+
+
+def _bucket_path(props: Properties) -> str | None:
     bucket, key = props.get("bucket_name"), props.get("s3_key")
     if bucket and key:
-        return f"s3://{bucket}/{key}"
-    return str(key) if key else None
+        return f"s3://{as_text(bucket)}/{as_text(key)}"
+    return as_text(key) if key else None
 
 
 def _preview_and_file(
-    *, heading: str, lines: list[str], empty: str, filename: str, title: str
+    *, heading: str, lines: Sequence[str], empty: str, filename: str, title: str
 ) -> tuple[OutboxDraft, ...]:
+    lines = [line for line in lines if line.strip()]
     if not lines:
         return (reply(f"{heading}: {empty}"),)
     whole = "\n".join(lines)
@@ -168,20 +239,64 @@ def _preview_and_file(
     is_long = len(lines) > PREVIEW_LINES or len(whole) > PREVIEW_CHARS
     shown = escape(truncate(preview, PREVIEW_CHARS))
     note = "\n_The full text is attached below._" if is_long else ""
-    body = f"*{heading}*\n>>> {shown}" if not note else f"*{heading}*{note}\n>>> {shown}"
+    body = f"*{heading}*{note}\n>>> {shown}"
     drafts = [reply(f"{heading}\n{shown}", [section(body)])]
     if is_long:
         drafts.append(upload(content=whole + "\n", filename=filename, title=title))
     return tuple(drafts)
 
 
-_Handler = Callable[[Resource, Mapping[str, Any], Mapping[str, Any]], Interpretation]
+_Handler = Callable[[Resource, Properties, Body], Interpretation]
 _HANDLERS: dict[str, _Handler] = {
-    JOINED: _joined,
-    SHUTDOWN: _shutdown,
-    TRANSCRIPT: _transcript,
-    PERCEPTION: _perception,
-    RECORDING: _recording,
-    RECORDING_FAILED: _recording_failed,
-    POST_CALL_ACTION: _post_call_action,
+    domain.JOINED: _joined,
+    domain.SHUTDOWN: _shutdown,
+    domain.TRANSCRIPT: _transcript,
+    domain.PERCEPTION: _perception,
+    domain.PERCEPTION_UNAVAILABLE: _perception_unavailable,
+    domain.RECORDING: _recording,
+    domain.RECORDING_FAILED: _recording_failed,
+    domain.POST_CALL_ACTION: _post_call_action,
 }
+
+
+# -- polling ------------------------------------------------------------------------------
+
+
+async def poll_conversation(tavus: TavusClient, resource: Resource) -> Polled:
+    """The verbose GET's events, shaped as the callbacks they stand for."""
+    assert resource.tavus_id is not None
+    try:
+        conversation = await tavus.conversations.get(resource.tavus_id, verbose=True)
+    except NotFound:
+        return Polled(gone=True)
+    bodies = tuple(_as_callback(resource.tavus_id, event) for event in conversation.events)
+    return Polled(bodies=bodies, remote_status=conversation.status)
+
+
+def _as_callback(conversation_id: str, event: ConversationEvent) -> dict[str, Any]:
+    return {
+        "conversation_id": conversation_id,
+        "event_type": event.event_type,
+        "message_type": event.message_type,
+        "timestamp": event.timestamp,
+        "properties": event.properties,
+    }
+
+
+def conversation_finished(
+    resource: Resource, seen: frozenset[str], polled: Polled | None, now: float
+) -> bool:
+    """Nothing more will come: the call is over and its transcript and analysis are in."""
+    quiet = now - resource.updated_at > AFTER_END_GRACE_SECONDS
+    if resource.status == domain.DELETED:
+        return True
+    if resource.status == domain.ENDED:
+        if resource.details.get("test_mode") and domain.SHUTDOWN not in seen:
+            return True  # Tavus creates test-mode calls ended; nothing follows
+        perception_done = bool(
+            {domain.PERCEPTION, domain.PERCEPTION_UNAVAILABLE} & seen
+            or resource.details.get("perception") == "off"
+        )
+        return (domain.TRANSCRIPT in seen and perception_done) or quiet
+    # Tavus says it is over but never told us: stop asking once it has been quiet a while.
+    return polled is not None and polled.remote_status in domain.TAVUS_OVER and quiet

@@ -47,12 +47,13 @@ def query(**params: str | int | bool | None) -> dict[str, str | int]:
     return out
 
 
-def _describe(exc: httpx.TransportError) -> str:
+def _connection_error(exc: httpx.TransportError) -> TavusConnectionError:
+    """Whether the request may have reached Tavus decides if a create is safe to repeat."""
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+        return TavusConnectionError("connection failed", maybe_sent=False)
     if isinstance(exc, httpx.TimeoutException):
-        return "timed out"
-    if isinstance(exc, httpx.ConnectError):
-        return "connection failed"
-    return "network error"
+        return TavusConnectionError("timed out", maybe_sent=True)
+    return TavusConnectionError("network error", maybe_sent=True)
 
 
 def _is_retryable(exc: TavusError) -> bool:
@@ -114,7 +115,7 @@ class Requester:
         try:
             response = await self._http.request(method, path, params=params, json=body)
         except httpx.TransportError as exc:
-            raise TavusConnectionError(_describe(exc)) from exc
+            raise _connection_error(exc) from exc
         if response.is_error:
             raise self._error_from(response)
         return self._decode(response)

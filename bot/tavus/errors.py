@@ -25,17 +25,28 @@ class TavusError(Exception):
     def user_message(self) -> str:
         return "Something went wrong talking to Tavus."
 
+    @property
+    def outcome_unknown(self) -> bool:
+        """Tavus may have done what it was asked: a create must not simply be repeated."""
+        return False
+
 
 class TavusConnectionError(TavusError):
     """Tavus could not be reached: DNS, refused connection, timeout, broken stream."""
 
-    def __init__(self, reason: str = "network error") -> None:
+    def __init__(self, reason: str = "network error", *, maybe_sent: bool = False) -> None:
         super().__init__(f"Could not reach Tavus: {reason}")
         self.reason = reason
+        # A timeout or a dropped connection after the request left: Tavus may have acted.
+        self.maybe_sent = maybe_sent
 
     @property
     def user_message(self) -> str:
         return f"Could not reach Tavus ({self.reason}). Try again in a minute."
+
+    @property
+    def outcome_unknown(self) -> bool:
+        return self.maybe_sent
 
 
 class TavusStatusError(TavusError):
@@ -72,7 +83,7 @@ class Unauthorized(TavusStatusError):
 
 
 class PaymentRequired(TavusStatusError):
-    hint = "The Tavus account is out of credits."
+    hint = "The Tavus account is out of credits: add credits in the Tavus dashboard (Billing)."
 
 
 class NotFound(TavusStatusError):
@@ -85,6 +96,11 @@ class RateLimited(TavusStatusError):
 
 class ServerError(TavusStatusError):
     hint = "Tavus is having trouble; try again in a minute."
+
+    @property
+    def outcome_unknown(self) -> bool:
+        # A gateway error or timeout says nothing about whether Tavus acted behind it.
+        return self.status_code in (502, 504)
 
 
 _BY_STATUS: dict[int, type[TavusStatusError]] = {

@@ -135,6 +135,13 @@ class Persona:
     updated_at: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
+    @property
+    def perception_model(self) -> str | None:
+        """`layers.perception.perception_model`: "off" means no perception events will come."""
+        perception = _mapping(_mapping(self.raw.get("layers")).get("perception"))
+        model = perception.get("perception_model")
+        return None if model is None else str(model)
+
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Persona:
         return cls(

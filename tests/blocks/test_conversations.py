@@ -7,9 +7,6 @@ import pytest
 from bot.blocks.conversations import (
     END_CALL_ACTION,
     JOIN_ACTION,
-    STATUS_ENDED,
-    STATUS_LIVE,
-    STATUS_WAITING,
     call_duration,
     conversation_card,
     section,
@@ -17,6 +14,9 @@ from bot.blocks.conversations import (
     transcript_lines,
 )
 from bot.blocks.text import SECTION_TEXT_LIMIT
+from bot.domain.conversations import ENDED as STATUS_ENDED
+from bot.domain.conversations import LIVE as STATUS_LIVE
+from bot.domain.conversations import WAITING as STATUS_WAITING
 
 URL = "https://tavus.daily.co/c123abc456"
 

@@ -5,15 +5,13 @@ from typing import Any
 
 import pytest
 
-from bot.blocks.conversations import STATUS_ENDED, STATUS_LIVE, STATUS_WAITING
+from bot.domain.conversations import ENDED as STATUS_ENDED
+from bot.domain.conversations import LIVE as STATUS_LIVE
+from bot.domain.conversations import PERCEPTION, SHUTDOWN, TRANSCRIPT
+from bot.domain.conversations import WAITING as STATUS_WAITING
 from bot.events import MalformedEvent
-from bot.events.conversations import (
-    PERCEPTION,
-    PREVIEW_LINES,
-    SHUTDOWN,
-    TRANSCRIPT,
-    interpret_conversation,
-)
+from bot.events.conversations import PREVIEW_LINES, interpret_conversation
+from bot.ingest import interpret
 from storage import OutboxDraft, Resource
 
 CONVERSATION_ID = "c123abc456"
@@ -79,10 +77,13 @@ def test_replica_joined_and_pal_joined_are_one_event() -> None:
     assert [d.action for d in replica.drafts] == ["reply", "refresh_parent"]
 
 
-def test_joined_after_ended_does_not_bring_the_call_back() -> None:
+def test_joined_asks_for_live_and_the_lifecycle_keeps_ended() -> None:
+    from bot.domain.conversations import LIFECYCLE
+
     found = interpret_conversation(resource(STATUS_ENDED), event("system.pal_joined"))
 
-    assert found.status is None
+    assert found.status == STATUS_LIVE
+    assert STATUS_ENDED in LIFECYCLE.not_after(found.status)  # decided in the store
 
 
 @pytest.mark.parametrize("key", ["shutdown_reason", "reason"])
@@ -242,7 +243,20 @@ def test_post_call_action() -> None:
     assert found.dedup_key == _key_as_polled(body)
     other = event("application.post_call_action_executed", tool_name="<erp>", request={"a": 1})
     assert interpret_conversation(resource(), other).dedup_key != found.dedup_key
-    assert replies(found.drafts)[0].payload["text"] == ":gear: Post-call action ran: *&lt;crm&gt;*"
+    assert replies(found.drafts)[0].payload["text"] == ":gear: Post-call action *&lt;crm&gt;* ran."
+
+
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [("success", "ran."), ("failed", "failed."), ("error", "failed."), ("queued", ": queued.")],
+)
+def test_post_call_action_reports_its_status(status: str, words: str) -> None:
+    body = event("application.post_call_action_executed", tool_name="crm", status=status)
+
+    text = replies(interpret_conversation(resource(), body).drafts)[0].payload["text"]
+
+    assert text.endswith(words)
+    assert ("warning" in text) == (words == "failed.")
 
 
 def test_unknown_event_is_kept_without_posts() -> None:
@@ -267,35 +281,118 @@ def test_body_without_conversation_id_is_accepted() -> None:
     body = event(SHUTDOWN)
     del body["conversation_id"]
 
-    assert interpret_conversation(resource(), body).status == STATUS_ENDED
+    assert interpret(resource(), body).status == STATUS_ENDED
 
 
-def test_mismatched_conversation_id() -> None:
+def test_a_body_naming_another_conversation_is_refused() -> None:
     body = {**event(SHUTDOWN), "conversation_id": "c999999999"}
 
     with pytest.raises(MalformedEvent):
-        interpret_conversation(resource(), body)
+        interpret(resource(), body)
 
 
-@pytest.mark.parametrize("event_type", [None, "", 42])
-def test_missing_event_type(event_type: Any) -> None:
+@pytest.mark.parametrize("event_type", [None, "", 42, ["x"]])
+def test_a_body_without_event_type_is_kept_without_posts(event_type: Any) -> None:
     body = {**event(SHUTDOWN), "event_type": event_type}
 
-    with pytest.raises(MalformedEvent):
-        interpret_conversation(resource(), body)
+    found = interpret(resource(), body)
+
+    assert (found.event_type, found.drafts, found.status) == ("unknown", (), None)
 
 
-def test_properties_must_be_an_object() -> None:
+def test_an_objective_completion_is_relayed_with_its_variables() -> None:
+    body = {
+        "conversation_id": CONVERSATION_ID,
+        "objective_name": "collect_email",
+        "output_variables": {"email": "<a@b.c>", "count": 3},
+    }
+
+    found = interpret(resource(), body)
+
+    text = replies(found.drafts)[0].payload["text"]
+    assert found.event_type == "objective.completed"
+    assert "*collect_email* completed" in text
+    assert "&lt;a@b.c&gt;" in text and "*count:* 3" in text
+    assert interpret(resource(), body).dedup_key == found.dedup_key
+
+
+def test_a_guardrail_trigger_is_relayed() -> None:
+    body = {
+        "conversation_id": CONVERSATION_ID,
+        "properties": {"guardrail": "no_<!channel>", "guardrail_uuid": "u1"},
+    }
+
+    found = interpret(resource(), body)
+
+    assert found.event_type == "guardrail.triggered"
+    assert "no_&lt;!channel&gt;" in replies(found.drafts)[0].payload["text"]
+
+
+def test_properties_that_are_not_an_object_are_read_as_empty() -> None:
     body = {**event(SHUTDOWN), "properties": ["not", "an", "object"]}
 
-    with pytest.raises(MalformedEvent):
-        interpret_conversation(resource(), body)
+    found = interpret(resource(), body)
+
+    assert found.status == STATUS_ENDED
 
 
-@pytest.mark.parametrize("transcript", [None, "Hi there", {"role": "user"}])
-def test_transcript_must_be_a_list(transcript: Any) -> None:
-    with pytest.raises(MalformedEvent):
-        interpret_conversation(resource(), event(TRANSCRIPT, transcript=transcript))
+@pytest.mark.parametrize(
+    ("transcript", "expected"),
+    [
+        (None, "empty"),
+        ("Hi there\nBye", "Hi there"),
+        ({"role": "user"}, "empty"),
+        ([{"role": "user", "content": 42}], "Participant: 42"),
+        ([{"role": "user", "content": {"nested": True}}], "nested"),
+        ([{"role": "user", "content": "ok \ud800 surrogate"}], "surrogate"),
+        (["a bare string turn"], "a bare string turn"),
+    ],
+)
+def test_odd_transcripts_still_render(transcript: Any, expected: str) -> None:
+    found = interpret(resource(), event(TRANSCRIPT, transcript=transcript))
+
+    assert found.dedup_key == TRANSCRIPT
+    assert expected in everything_posted(found.drafts)
+
+
+@pytest.mark.parametrize("timestamp", [1e300, float("nan"), "not a time", None, ["x"]])
+def test_hostile_timestamps_do_not_break_anything(timestamp: Any) -> None:
+    body = {**event(SHUTDOWN, shutdown_reason=12345), "timestamp": timestamp}
+
+    found = interpret(resource(), body)
+
+    assert found.status == STATUS_ENDED
+    assert "12345" in replies(found.drafts)[0].payload["text"]
+
+
+def test_a_second_recording_is_a_second_event() -> None:
+    first = event("application.recording_ready", s3_key="a.mp4", bucket_name="b")
+    second = event("application.recording_ready", s3_key="b.mp4", bucket_name="b")
+
+    keys = {interpret(resource(), body).dedup_key for body in (first, second)}
+
+    assert len(keys) == 2
+
+
+def test_perception_unavailable_is_relayed_and_ends_the_wait() -> None:
+    body = event("application.perception_unavailable", reason="no_vision_history")
+
+    found = interpret(resource(), body)
+
+    assert found.details == {"perception": "unavailable"}
+    assert "no video to analyse" in replies(found.drafts)[0].payload["text"]
+
+
+@pytest.mark.parametrize(
+    "polled_time", ["2025-07-11T06:48:37Z", "2025-07-11 06:48:37", "2025-07-11T06:48:37.9+00:00"]
+)
+def test_the_same_event_polled_with_another_timestamp_format_has_the_same_key(
+    polled_time: str,
+) -> None:
+    called_back = event("application.post_call_action_executed", tool_name="crm")
+    polled = {**called_back, "timestamp": polled_time, "message_type": None}
+
+    assert interpret(resource(), polled).dedup_key == interpret(resource(), called_back).dedup_key
 
 
 def _key_as_polled(body: dict[str, Any]) -> str:

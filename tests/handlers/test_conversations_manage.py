@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.blocks.conversation_lists import DELETE_ACTION, MORE_ACTION
+from bot.blocks.listing import DELETE_ACTION, MORE_ACTION
 from bot.sandbox import SEED_PERSONA_ID
 from tests.fakes.signing import block_action_payload
 from tests.fakes.slack import FakeSlack
@@ -59,7 +59,7 @@ async def test_show_gives_status_and_join_link(world: tuple[Harness, Sandbox]) -
     (conversation,) = sandbox.state.conversations.values()
     await running.command(f"conversation show {conversation.conversation_id}")
     (answer,) = await running.slack.wait_for_response(count=1)
-    assert "*Status:* active" in json.dumps(answer["blocks"])
+    assert "*Status:* ended" in json.dumps(answer["blocks"])  # test mode: created ended
     assert conversation.conversation_url in json.dumps(answer["blocks"])
 
 
@@ -77,10 +77,23 @@ async def test_delete_asks_first_and_only_the_owner_may(world: tuple[Harness, Sa
     confirm = (await running.slack.wait_for_response(count=2))[1]
     (button,) = [e for b in confirm["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert button["confirm"]["confirm"]["text"] == "Delete"
-    assert sandbox.state.conversations[cid].status == "active"
+    assert sandbox.state.conversations[cid].status == "ended"  # asked, not yet deleted
 
-    click = block_action_payload(DELETE_ACTION, value=cid, response_url=running.slack.response_url)
+    stranger = block_action_payload(
+        DELETE_ACTION,
+        value=button["value"],
+        user_id="U999",
+        response_url=running.slack.response_url,
+    )
+    await running.interact(stranger)
+    refused_click = (await running.slack.wait_for_response(count=3))[2]
+    assert "Only <@U123>" in refused_click["text"]
+    assert sandbox.state.conversations[cid].status == "ended"
+
+    click = block_action_payload(
+        DELETE_ACTION, value=button["value"], response_url=running.slack.response_url
+    )
     await running.interact(click)
-    done = (await running.slack.wait_for_response(count=3))[2]
+    done = (await running.slack.wait_for_response(count=4))[3]
     assert done["text"].startswith(":wastebasket: Deleted")
     assert sandbox.state.conversations[cid].status == "deleted"

@@ -3,12 +3,13 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from storage import SCHEMA_VERSION, Event, OutboxDraft, Resource, Store, StoreError
+from storage import SCHEMA_VERSION, Event, OutboxDraft, OutboxItem, Resource, Store, StoreError
 
 INJECTION = "x'); DROP TABLE resources; -- \" OR 1=1 ;"
 
@@ -55,6 +56,12 @@ async def make_conversation(
     )
 
 
+async def claim(store: Store, *, limit: int = 20) -> list[OutboxItem]:
+    """What a deliverer would take now, returned as the rows were before the lease."""
+    claimed = await store.claim_outbox(owner="t", lease_seconds=60, limit=limit)
+    return [replace(i, lease_owner=None, lease_until=None) for i in claimed.items]
+
+
 def raw_query(path: Path, sql: str) -> list[tuple[object, ...]]:
     connection = sqlite3.connect(path)
     try:
@@ -77,7 +84,13 @@ async def test_migrations_set_user_version_and_are_idempotent(db_path: Path) -> 
             assert await store.schema_version() == SCHEMA_VERSION
     assert raw_query(db_path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
     tables = raw_query(db_path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1")
-    assert tables == [("events",), ("outbox",), ("preferences",), ("resources",)]
+    assert tables == [
+        ("events",),
+        ("outbox",),
+        ("preferences",),
+        ("resources",),
+        ("seen_requests",),
+    ]
 
 
 async def test_newer_schema_is_refused(db_path: Path) -> None:
@@ -141,22 +154,25 @@ async def test_create_and_get(store: Store, clock: Clock) -> None:
     assert await store.get_resource_by_id(resource_id=created.id + 1) is None
 
 
-async def test_create_twice_upserts_given_fields(store: Store, clock: Clock) -> None:
+async def test_create_twice_updates_given_fields_but_never_the_owner(
+    store: Store, clock: Clock
+) -> None:
     first = await make_conversation(store, status="active", details={"a": 1})
     clock.now += 5
     second = await make_conversation(
         store, owner_user_id="U2", message_ts="9.9", details={"b": 2}, channel_id=None
     )
     assert second.id == first.id
-    assert (second.owner_user_id, second.message_ts, second.channel_id) == ("U2", "9.9", "C1")
+    assert (second.owner_user_id, second.message_ts, second.channel_id) == ("U1", "9.9", "C1")
+    assert second.team_id == first.team_id
     assert second.status == "active"
     assert second.details == {"a": 1, "b": 2}
     assert (second.created_at, second.updated_at) == (first.created_at, clock.now)
 
 
-async def test_create_rejects_unknown_kind(store: Store) -> None:
+async def test_create_rejects_an_empty_kind(store: Store) -> None:
     with pytest.raises(ValueError, match="kind"):
-        await store.create_resource(kind="bogus", tavus_id="x", team_id="T", owner_user_id="U")
+        await store.create_resource(kind="", tavus_id="x", team_id="T", owner_user_id="U")
 
 
 async def test_duplicate_callback_token_is_refused(store: Store) -> None:
@@ -254,7 +270,7 @@ async def test_record_event_writes_event_outbox_and_status(store: Store, clock: 
     assert await store.list_events(resource_id=resource.id) == [event]
     assert await store.has_event(resource_id=resource.id, dedup_key="ended:1")
     items = []
-    while due := await store.due_outbox():  # one resource: its rows come one at a time
+    while due := await claim(store):  # one resource: its rows come one at a time
         items.extend(due)
         await store.complete_outbox(outbox_id=due[0].id)
     assert [(i.action, i.payload, i.event_id) for i in items] == [
@@ -343,14 +359,15 @@ async def test_enqueue_without_event(store: Store, clock: Clock) -> None:
     assert await store.enqueue(resource_id=None, drafts=[]) == []
 
 
-async def test_due_outbox_order_retry_and_complete(store: Store, clock: Clock) -> None:
+async def test_claims_come_in_order_and_retries_wait(store: Store, clock: Clock) -> None:
     resources = [await make_conversation(store, f"c{i}") for i in range(3)]
     first, second, third = [
         (await store.enqueue(resource_id=r.id, drafts=[OutboxDraft("reply")]))[0] for r in resources
     ]
-    assert [i.id for i in await store.due_outbox()] == [first.id, second.id, third.id]
-    assert [i.id for i in await store.due_outbox(limit=2)] == [first.id, second.id]
     assert await store.next_outbox_due_at() == clock.now
+    assert await claim(store, limit=2) == [first, second]
+    assert await claim(store) == [third]
+    assert await claim(store) == []  # all leased
 
     await store.retry_outbox(
         outbox_id=first.id, error="ratelimited", next_attempt_at=clock.now + 30
@@ -362,27 +379,36 @@ async def test_due_outbox_order_retry_and_complete(store: Store, clock: Clock) -
         "ratelimited",
         clock.now + 30,
     )
-    assert [i.id for i in await store.due_outbox()] == [second.id, third.id]
-    assert [i.id for i in await store.due_outbox(now=clock.now + 30)] == [
-        first.id,
-        second.id,
-        third.id,
-    ]
+    assert retried.lease_owner is None
+    assert await claim(store) == []
 
     clock.now += 1
     await store.complete_outbox(outbox_id=second.id, result={"ts": "1.5"})
     await store.complete_outbox(outbox_id=third.id)
-    assert [i.id for i in await store.due_outbox()] == []
     assert await store.pending_outbox_count() == 1
     assert await store.next_outbox_due_at() == clock.now - 1 + 30
     done = await store.get_outbox(outbox_id=second.id)
     assert done is not None
-    assert (done.done_at, done.result) == (clock.now, {"ts": "1.5"})
+    assert (done.done_at, done.result, done.lease_owner) == (clock.now, {"ts": "1.5"}, None)
 
+    clock.now += 30
+    assert await claim(store) == [retried]
     await store.complete_outbox(outbox_id=first.id)
     assert await store.next_outbox_due_at() is None
     assert await store.pending_outbox_count() == 0
     assert await store.get_outbox(outbox_id=999) is None
+
+
+async def test_transient_retries_do_not_use_up_attempts(store: Store, clock: Clock) -> None:
+    resource = await make_conversation(store)
+    (item,) = await store.enqueue(resource_id=resource.id, drafts=[OutboxDraft("reply")])
+    for _ in range(3):
+        await store.retry_outbox(
+            outbox_id=item.id, error="429", next_attempt_at=clock.now, transient=True
+        )
+    row = await store.get_outbox(outbox_id=item.id)
+    assert row is not None
+    assert (row.attempts, row.transient_failures) == (0, 3)
 
 
 async def test_a_resources_rows_wait_behind_its_oldest_undone_row(
@@ -391,16 +417,62 @@ async def test_a_resources_rows_wait_behind_its_oldest_undone_row(
     resource = await make_conversation(store)
     drafts = [OutboxDraft(f"a{i}") for i in range(3)]
     first, second, third = await store.enqueue(resource_id=resource.id, drafts=drafts)
-    assert [i.id for i in await store.due_outbox()] == [first.id]
+    assert [i.id for i in await claim(store)] == [first.id]
 
     await store.retry_outbox(outbox_id=first.id, error="timeout", next_attempt_at=clock.now + 30)
-    assert await store.due_outbox() == []
+    assert await claim(store) == []
     assert await store.next_outbox_due_at() == clock.now + 30
 
     await store.complete_outbox(outbox_id=first.id)
-    assert [i.id for i in await store.due_outbox()] == [second.id]
+    assert [i.id for i in await claim(store)] == [second.id]
     await store.complete_outbox(outbox_id=second.id)
-    assert [i.id for i in await store.due_outbox()] == [third.id]
+    assert [i.id for i in await claim(store)] == [third.id]
+
+
+async def test_a_lease_keeps_other_owners_out_until_it_runs_out(store: Store, clock: Clock) -> None:
+    resource = await make_conversation(store)
+    (item,) = await store.enqueue(resource_id=resource.id, drafts=[OutboxDraft("reply")])
+    mine = await store.claim_outbox(owner="a", lease_seconds=60, limit=10)
+    assert [i.id for i in mine.items] == [item.id]
+    assert mine.resources == {resource.id: resource}
+    assert not mine.items[0].unsure
+    assert (await store.claim_outbox(owner="b", lease_seconds=60, limit=10)).items == []
+
+    clock.now += 61  # "a" died holding it: "b" takes over, unsure whether it was posted
+    taken = await store.claim_outbox(owner="b", lease_seconds=60, limit=10)
+    assert [(i.id, i.lease_owner, i.unsure) for i in taken.items] == [(item.id, "b", True)]
+
+
+async def test_a_dead_owners_lease_is_taken_at_once(store: Store) -> None:
+    resource = await make_conversation(store)
+    await store.enqueue(resource_id=resource.id, drafts=[OutboxDraft("reply")])
+    await store.claim_outbox(owner="dead", lease_seconds=600, limit=10)
+    assert await store.lease_owners() == {"dead"}
+    taken = await store.claim_outbox(owner="b", lease_seconds=60, limit=10, dead_owners={"dead"})
+    assert [(i.lease_owner, i.unsure) for i in taken.items] == [("b", True)]
+
+
+async def test_claims_skip_channels_and_a_release_clears_unsure(store: Store, clock: Clock) -> None:
+    busy = await make_conversation(store, "c1", channel_id="CBUSY")
+    idle = await make_conversation(store, "c2", channel_id="CIDLE")
+    await store.enqueue(resource_id=busy.id, drafts=[OutboxDraft("reply")])
+    (other,) = await store.enqueue(resource_id=idle.id, drafts=[OutboxDraft("reply")])
+    claimed = await store.claim_outbox(
+        owner="a", lease_seconds=60, limit=10, skip_channels={"CBUSY"}
+    )
+    assert [i.id for i in claimed.items] == [other.id]
+    assert await store.next_outbox_due_at(skip_channels={"CBUSY", "CIDLE"}) is None
+    await store.retry_outbox(outbox_id=other.id, error="x", next_attempt_at=clock.now)
+    again = await store.claim_outbox(owner="a", lease_seconds=60, limit=10)
+    assert {(i.resource_id, i.unsure) for i in again.items} == {(busy.id, False), (idle.id, False)}
+
+
+async def test_outbox_backlog(store: Store, clock: Clock) -> None:
+    assert await store.outbox_backlog() == {"pending": 0, "oldest_due_seconds": None}
+    resource = await make_conversation(store)
+    await store.enqueue(resource_id=resource.id, drafts=[OutboxDraft("reply")])
+    clock.now += 7
+    assert await store.outbox_backlog() == {"pending": 1, "oldest_due_seconds": 7}
 
 
 # -- preferences ----------------------------------------------------------------------------

@@ -51,11 +51,11 @@ def test_status_codes_map_to_classes(status: int, cls: type[TavusStatusError]) -
     assert error.status_code == status
 
 
-async def test_400_invalid_conversation_id(make_tavus: MakeTavus) -> None:
-    with pytest.raises(BadRequest) as caught:
+async def test_400_invalid_conversation_id_is_not_found(make_tavus: MakeTavus) -> None:
+    with pytest.raises(NotFound) as caught:
         await make_tavus(invalid_conversation).conversations.get("c404")
 
-    assert caught.value.message == "Invalid conversation_id"
+    assert (caught.value.status_code, caught.value.message) == (400, "Invalid conversation_id")
     assert caught.value.body == {"error": "Invalid conversation_id"}
 
 

@@ -1,0 +1,80 @@
+"""Turns what Tavus reports (a callback body or a polled event) into stored events and posts.
+
+Callbacks and the poller both go through ``ingest``, so a thread looks the same either way.
+Lenient: every body for a known resource is stored and acknowledged, unless it names another
+resource; an interpreter that fails still leaves the event stored, with a log line.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from bot.blocks.text import as_text
+from bot.events.base import Interpretation, MalformedEvent, fingerprint
+from bot.kinds import ResourceKind, kind_of
+from bot.notifier import Notifier
+from storage import Resource, Store
+
+logger = logging.getLogger(__name__)
+
+UNREADABLE = "unreadable"
+
+
+def named_id(kind: ResourceKind, body: Mapping[str, Any]) -> str | None:
+    """The id this body says it is about, if it says."""
+    value = body.get(kind.id_key)
+    return None if value is None or isinstance(value, bool) else as_text(value)[:200]
+
+
+def check_identity(resource: Resource, body: Mapping[str, Any]) -> None:
+    """A token is one resource's: a body naming another one is refused (400), not stored."""
+    named = named_id(kind_of(resource), body)
+    if named is not None and resource.tavus_id is not None and named != resource.tavus_id:
+        raise MalformedEvent(f"{kind_of(resource).id_key} does not match this callback URL")
+
+
+def interpret(resource: Resource, body: Mapping[str, Any]) -> Interpretation:
+    check_identity(resource, body)
+    try:
+        return kind_of(resource).interpret(resource, body)
+    except Exception:  # a bug must not lose the event: keep it, post nothing, say so
+        logger.exception("could not interpret a callback for %s %s", resource.kind, resource.id)
+        return Interpretation(dedup_key=f"{UNREADABLE}:{fingerprint(body)}", event_type=UNREADABLE)
+
+
+async def ingest(
+    *, store: Store, notifier: Notifier, resource: Resource, body: Mapping[str, Any]
+) -> bool:
+    """Stores the event and its posts in one transaction; False when it was seen before."""
+    found = interpret(resource, body)
+    kind = kind_of(resource)
+    thread = await _thread_for(store, resource, found)
+    event = await store.record_event(
+        resource_id=resource.id,
+        dedup_key=found.dedup_key,
+        event_type=found.event_type,
+        payload=dict(body),
+        outbox=found.drafts,
+        outbox_resource_id=thread.id,
+        status=found.status,
+        status_not_after=kind.lifecycle.not_after(found.status),
+        details=found.details or None,
+    )
+    if event is None:
+        logger.debug("duplicate %s for %s %s", found.event_type, resource.kind, resource.tavus_id)
+        return False
+    logger.info("event %s for %s %s", found.event_type, resource.kind, resource.tavus_id)
+    if found.drafts:
+        notifier.wake()
+    return True
+
+
+async def _thread_for(store: Store, resource: Resource, found: Interpretation) -> Resource:
+    """Objective and guardrail events post in their conversation's thread, when we know it."""
+    target = found.thread_of
+    if target is None:
+        return resource
+    other = await store.get_resource(kind=target.kind, tavus_id=target.tavus_id)
+    return other or resource

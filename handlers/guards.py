@@ -1,0 +1,95 @@
+"""What every Slack request passes before a listener sees it.
+
+- The services (and the families, for the shared listeners) go into Bolt's context, so
+  listeners are plain top-level functions that take ``services`` like any other argument,
+  and that tests can call directly.
+- A payload missing what every listener relies on (who sent it, which button) is logged and
+  answered 200: Slack gets its ack, and nobody gets a traceback.
+- A replayed request (the same ``trigger_id`` or ``event_id``, e.g. Slack's retry after a
+  slow ack) runs once: a second `/tavus call` must not start a second, billed call.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.response import BoltResponse
+
+from bot.services import Services
+from handlers.shared.families import Families
+
+logger = logging.getLogger(__name__)
+
+_FROM_A_USER = ("block_actions", "view_submission", "view_closed", "shortcut", "message_action")
+# Slack retries for about half an hour at most; a day covers every replay worth refusing.
+REPLAY_WINDOW_SECONDS = 24 * 3600
+
+
+def register(app: AsyncApp, services: Services, families: Families) -> None:
+    async def guard(
+        body: dict[str, Any], context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
+    ) -> BoltResponse | None:
+        context["services"] = services
+        context["families"] = families
+        return await guard_request(body, services, next)
+
+    app.middleware(guard)
+
+
+async def guard_request(
+    body: Mapping[str, Any], services: Services, next: Callable[[], Awaitable[None]]
+) -> BoltResponse | None:
+    problem = shape_problem(body)
+    if problem is not None:
+        logger.warning("ignored a Slack request: %s", problem)
+        return BoltResponse(status=200, body="")
+    key = replay_key(body)
+    if key is not None and not await services.store.first_sighting(
+        key=key, keep_seconds=REPLAY_WINDOW_SECONDS
+    ):
+        logger.info("ignored a replayed Slack request (%s)", key.split(":", 1)[0])
+        return BoltResponse(status=200, body="")
+    await next()
+    return None
+
+
+def shape_problem(body: Mapping[str, Any]) -> str | None:
+    """Why no listener could act on this body, or None when it has what they need."""
+    if "command" in body:
+        return None if _text(body.get("user_id")) else "a slash command without user_id"
+    kind = body.get("type")
+    if kind in _FROM_A_USER and not _text(_mapping(body.get("user")).get("id")):
+        return f"a {kind} payload without user.id"
+    if kind == "block_actions":
+        actions = body.get("actions")
+        if not isinstance(actions, list) or not actions or not isinstance(actions[0], Mapping):
+            return "a block_actions payload without actions"
+    if kind == "view_submission" and not isinstance(
+        _mapping(_mapping(body.get("view")).get("state")).get("values"), Mapping
+    ):
+        return "a view_submission payload without view.state.values"
+    if kind == "event_callback" and not isinstance(body.get("event"), Mapping):
+        return "an event_callback without its event"
+    return None
+
+
+def replay_key(body: Mapping[str, Any]) -> str | None:
+    """What makes this request the same request when it comes again."""
+    if body.get("type") == "event_callback" and _text(body.get("event_id")):
+        return f"event:{body['event_id']}"
+    trigger = body.get("trigger_id")
+    if _text(trigger) and body.get("type") != "block_suggestion":
+        return f"trigger:{trigger}"
+    return None
+
+
+def _text(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}

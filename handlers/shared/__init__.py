@@ -1,0 +1,1 @@
+"""Handler pieces every resource family shares, each taking the kind as a parameter."""

@@ -1,0 +1,72 @@
+"""`/tavus <noun> delete <id>`: ask first, then delete on the owner's or an admin's click."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+
+from bot.blocks import listing as blocks
+from bot.blocks.text import code
+from bot.services import Services
+from bot.tavus import NotFound, TavusError
+from handlers.shared.families import CommandRequest, Families
+from handlers.shared.permissions import refusal
+from handlers.shared.replies import say_privately, tavus_refused
+
+logger = logging.getLogger(__name__)
+
+
+async def ask_delete(request: CommandRequest) -> None:
+    family = request.family
+    assert family is not None and family.deletion is not None
+    tavus_id = request.command.words[0]
+    refused = await refusal(
+        request.services,
+        kind=family.kind,
+        tavus_id=tavus_id,
+        user_id=request.user_id,
+        verb="delete",
+    )
+    if refused:
+        await request.say_privately(refused)
+        return
+    text, confirm = blocks.delete_confirmation(family.kind, tavus_id, family.deletion.consequence)
+    await request.say_privately(text, confirm)
+
+
+async def handle_delete_button(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    services: Services,
+    families: Families,
+) -> None:
+    await ack()
+    parsed = blocks.parse_delete_value(str(body["actions"][0].get("value") or ""))
+    family = families.get(parsed[0]) if parsed else None
+    if parsed is None or family is None or family.deletion is None:
+        logger.warning("a Delete button carried a value no family knows")
+        return
+    kind, tavus_id = parsed
+    user_id = body["user"]["id"]
+    refused = await refusal(services, kind=kind, tavus_id=tavus_id, user_id=user_id, verb="delete")
+    if refused:
+        await say_privately(respond, refused, replace=True)
+        return
+    try:
+        await family.deletion.delete(services, tavus_id)
+    except NotFound:
+        pass  # already gone: what the user wanted
+    except TavusError as exc:
+        await say_privately(respond, tavus_refused(exc), replace=True)
+        return
+    resource = await services.store.get_resource(kind=kind, tavus_id=tavus_id)
+    if resource is not None:
+        await services.store.update_resource(
+            resource_id=resource.id, status="deleted", finished=True
+        )
+    logger.info("user %s deleted %s %s", user_id, kind, tavus_id)
+    await say_privately(respond, f":wastebasket: Deleted {kind} {code(tavus_id)}.", replace=True)
