@@ -33,6 +33,7 @@ from bot.services import Services
 from bot.tavus import TavusClient
 from bot.workers import Supervisor, Worker
 from handlers import register_all, webhooks
+from handlers.guards import GuardedApp
 from storage import Store
 
 logger = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ def build_slack_client(
 
 
 def build_bolt_app(services: Services) -> AsyncApp:
-    app = AsyncApp(
+    app = GuardedApp(
         client=services.slack,
         signing_secret=services.settings.slack_signing_secret or "",
         request_verification_enabled=not services.settings.socket_mode,
@@ -123,19 +124,22 @@ async def receive_slack(
     if (request.content_length or 0) > MAX_SLACK_BODY_BYTES:
         return web.json_response({"error": "body too large"}, status=413)
     raw = await request.read()
-    headers = request.headers
-    if not verifier.is_valid(
-        body=raw,
-        timestamp=headers.get("X-Slack-Request-Timestamp", ""),
-        signature=headers.get("X-Slack-Signature", ""),
-    ):
+    if not _signed(verifier, raw, request.headers):
         return web.json_response({"error": "invalid request"}, status=401)
     try:
         bolt_request = await to_bolt_request(request)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - Bolt's parser raises whatever the body provokes
         logger.warning("a signed Slack request could not be parsed: %r", exc)
         return web.json_response({"error": "malformed body"}, status=400)
     return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
+
+
+def _signed(verifier: SignatureVerifier, raw: bytes, headers: Any) -> bool:
+    timestamp = headers.get("X-Slack-Request-Timestamp", "")
+    signature = headers.get("X-Slack-Signature", "")
+    if not timestamp.isdigit() or not signature:
+        return False
+    return verifier.is_valid(body=raw, timestamp=timestamp, signature=signature)
 
 
 async def health(services: Services, supervisor: Supervisor | None) -> web.Response:

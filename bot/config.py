@@ -214,8 +214,15 @@ def _log_level(env: _Env) -> str:
     return value
 
 
+# Libraries whose DEBUG lines carry what must not be logged: aiosqlite logs every statement
+# with its parameters (callback tokens among them).
+_QUIET_LOGGERS = ("aiosqlite",)
+
+
 def configure_logging(level: str) -> None:
     logging.basicConfig(
         level=level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    for name in _QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))

@@ -4,7 +4,7 @@
   listeners are plain top-level functions that take ``services`` like any other argument,
   and that tests can call directly.
 - A payload missing what every listener relies on (who sent it, which button) is logged and
-  answered 200: Slack gets its ack, and nobody gets a traceback.
+  answered 200 before Bolt touches it (``GuardedApp``): Slack gets its ack, nobody a traceback.
 - A replayed request (the same ``trigger_id`` or ``event_id``, e.g. Slack's retry after a
   slow ack) runs once: a second `/tavus call` must not start a second, billed call.
 """
@@ -17,6 +17,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.services import Services
@@ -27,6 +28,19 @@ logger = logging.getLogger(__name__)
 _FROM_A_USER = ("block_actions", "view_submission", "view_closed", "shortcut", "message_action")
 # Slack retries for about half an hour at most; a day covers every replay worth refusing.
 REPLAY_WINDOW_SECONDS = 24 * 3600
+
+
+class GuardedApp(AsyncApp):
+    """Bolt's own argument builders index into a payload before any middleware can look
+    (``body["actions"][0]``), so the shape check runs before Bolt dispatches at all, in HTTP
+    and Socket Mode alike."""
+
+    async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
+        problem = shape_problem(req.body)
+        if problem is not None:
+            logger.warning("ignored a Slack request: %s", problem)
+            return BoltResponse(status=200, body="")
+        return await super().async_dispatch(req)
 
 
 def register(app: AsyncApp, services: Services, families: Families) -> None:
@@ -43,10 +57,6 @@ def register(app: AsyncApp, services: Services, families: Families) -> None:
 async def guard_request(
     body: Mapping[str, Any], services: Services, next: Callable[[], Awaitable[None]]
 ) -> BoltResponse | None:
-    problem = shape_problem(body)
-    if problem is not None:
-        logger.warning("ignored a Slack request: %s", problem)
-        return BoltResponse(status=200, body="")
     key = replay_key(body)
     if key is not None and not await services.store.first_sighting(
         key=key, keep_seconds=REPLAY_WINDOW_SECONDS
@@ -68,10 +78,11 @@ def shape_problem(body: Mapping[str, Any]) -> str | None:
         actions = body.get("actions")
         if not isinstance(actions, list) or not actions or not isinstance(actions[0], Mapping):
             return "a block_actions payload without actions"
-    if kind == "view_submission" and not isinstance(
-        _mapping(_mapping(body.get("view")).get("state")).get("values"), Mapping
+    view = _mapping(body.get("view"))
+    if kind == "view_submission" and not (
+        isinstance(_mapping(view.get("state")).get("values"), Mapping) and _text(view.get("type"))
     ):
-        return "a view_submission payload without view.state.values"
+        return "a view_submission payload without view.type or view.state.values"
     if kind == "event_callback" and not isinstance(body.get("event"), Mapping):
         return "an event_callback without its event"
     return None

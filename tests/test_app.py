@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 from collections.abc import AsyncIterator
@@ -67,3 +68,78 @@ async def test_unknown_word_cannot_ping_the_channel(running: Harness) -> None:
     response = await running.command("<!channel>")
     assert "<!channel>" not in response.json()["text"]
     assert "&lt;!channel&gt;" in response.json()["text"]
+
+
+# -- requests that must fail cleanly --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("payload=%7Bnot+json", "application/x-www-form-urlencoded"),
+        ("{not json", "application/json"),
+        ("\x00\x01garbage", "application/octet-stream"),
+        ("", "application/x-www-form-urlencoded"),
+    ],
+)
+async def test_unsigned_or_malformed_bodies_are_401_before_anything_parses_them(
+    running: Harness, body: str, content_type: str
+) -> None:
+    headers = {"Content-Type": content_type}
+    response = await running.http.post(f"{running.url}/slack/events", content=body, headers=headers)
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("body", ["payload=%7Bnot+json", "payload=%5B1%2C2%5D", "payload=42"])
+async def test_a_signed_body_that_is_not_slack_json_is_400_not_500(
+    running: Harness, body: str
+) -> None:
+    headers = signed_headers(SIGNING_SECRET, body)
+    response = await running.http.post(f"{running.url}/slack/events", content=body, headers=headers)
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"type": "block_actions", "actions": [{"action_id": "conversation_end", "value": "c1"}]},
+        {"type": "block_actions", "user": {"id": "U1"}, "actions": []},
+        {"type": "block_actions", "user": {"id": "U1"}},
+        {"type": "view_submission", "user": {"id": "U1"}, "view": {"callback_id": "x"}},
+    ],
+)
+async def test_payloads_missing_what_listeners_need_get_a_logged_200(
+    running: Harness, payload: dict[str, object], caplog: pytest.LogCaptureFixture
+) -> None:
+    response = await running.interact(payload)
+    assert response.status_code == 200
+    assert "ignored a Slack request" in caplog.text
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+async def test_a_replayed_command_runs_once(running: Harness) -> None:
+    body = slash_command_body(
+        "help", trigger_id="same.trigger", response_url=running.slack.response_url
+    )
+    first = await running.post_slack(body)
+    again = await running.post_slack(body)
+    assert first.json()["text"].startswith("*Tavus for Slack*")
+    assert again.status_code == 200 and again.text == ""
+
+
+async def test_healthz_reports_workers_and_the_outbox(running: Harness) -> None:
+    body = (await running.http.get(f"{running.url}/healthz")).json()
+    assert body["database"] is True
+    assert body["workers"]["notifier"]["alive"] is True
+    assert body["workers"]["poller"]["alive"] is True
+    assert body["outbox"] == {"pending": 0, "oldest_due_seconds": None}
+
+
+async def test_healthz_is_503_when_the_notifier_is_dead(running: Harness) -> None:
+    worker = running.app.supervisor.worker("notifier")
+    assert worker.task is not None
+    worker.task.cancel()  # the supervisor itself is gone: nothing will restart it
+    await asyncio.sleep(0.05)
+    response = await running.http.get(f"{running.url}/healthz")
+    assert response.status_code == 503
+    assert response.json()["workers"]["notifier"]["alive"] is False

@@ -115,6 +115,60 @@ async def test_kill_between_store_and_post_then_restart_posts_exactly_once(tmp_p
         replies = slack.messages(channel="C123", thread_ts=parent)
         assert [m["text"] for m in replies] == [":wave: The replica joined the call."]
         assert _pending(database) == 0
+    _assert_no_secrets(log.read_text(), env, token)
+
+
+async def test_kill_while_a_post_is_in_flight_then_restart_does_not_post_it_again(
+    tmp_path: Path,
+) -> None:
+    database, log, port = tmp_path / "app.db", tmp_path / "app.log", free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    async with FakeSlack() as slack, tavus_sandbox() as sandbox:
+        env = _environment(slack, sandbox.url, database, port)
+        parent = await _post_parent(slack)
+        token = new_callback_token()
+        slack.delay("chat.postMessage", 1.0)  # Slack takes the post, but answers late
+        with _app_process(env, log) as first:
+            await _until_healthy(base_url)
+            _seed_conversation(database, token, parent)
+            async with httpx.AsyncClient() as http:
+                response = await http.post(f"{base_url}/tavus/callbacks/{token}", json=JOINED)
+            assert response.status_code == 200
+            await _until_in_flight(slack)
+            first.send_signal(signal.SIGKILL)  # dies before Slack's answer
+            first.wait(timeout=10)
+        await asyncio.sleep(1.2)  # the post lands in Slack after all
+        slack.delay("chat.postMessage", 0)
+        assert _pending(database) == 2  # the reply and the card refresh behind it
+
+        with _app_process(env, log):
+            await _until_healthy(base_url)
+            for _ in range(200):
+                if _pending(database) == 0:
+                    break
+                await asyncio.sleep(0.05)
+        replies = slack.messages(channel="C123", thread_ts=parent)
+        assert [m["text"] for m in replies] == [":wave: The replica joined the call."]
+        assert _pending(database) == 0
+        assert slack.calls_to("conversations.replies"), "the restart looked before posting"
+    _assert_no_secrets(log.read_text(), env, token)
+
+
+async def _until_in_flight(slack: FakeSlack) -> None:
+    """The fake Slack records a call when it answers; the post is in flight before that."""
+    for _ in range(100):
+        await asyncio.sleep(0.02)
+        if slack.in_flight("chat.postMessage"):
+            return
+    raise AssertionError("the post never reached Slack")
+
+
+def _assert_no_secrets(logged: str, env: dict[str, str], token: str) -> None:
+    """At LOG_LEVEL=DEBUG, nothing secret reaches the log: not SQL parameters either."""
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "TAVUS_API_KEY"):
+        assert env[name] not in logged, f"{name} was logged"
+    assert token not in logged, "a callback token was logged"
+    assert "DEBUG" in logged  # the check means something only if debug lines were written
 
 
 async def _post_parent(slack: FakeSlack) -> str:
@@ -134,4 +188,25 @@ async def test_sigterm_shuts_down_cleanly_with_exit_0(tmp_path: Path) -> None:
             await _until_healthy(f"http://127.0.0.1:{port}")
             process.send_signal(signal.SIGTERM)
             assert await asyncio.to_thread(process.wait, 15) == 0
+    assert "Traceback" not in log.read_text()
+
+
+async def test_sigterm_stops_accepting_and_exits_soon_despite_a_stuck_request(
+    tmp_path: Path,
+) -> None:
+    database, log, port = tmp_path / "app.db", tmp_path / "app.log", free_port()
+    async with FakeSlack() as slack, tavus_sandbox() as sandbox:
+        with _app_process(_environment(slack, sandbox.url, database, port), log) as process:
+            await _until_healthy(f"http://127.0.0.1:{port}")
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(  # a request that promises a body and never sends it
+                f"POST /tavus/callbacks/{'x' * 43} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                "Content-Length: 1000\r\n\r\n{".encode()
+            )
+            await writer.drain()
+            process.send_signal(signal.SIGTERM)
+            # aiohttp would wait 60 s for the request; the app cuts it off after a short grace.
+            code = await asyncio.to_thread(process.wait, 15)
+            writer.close()
+    assert code == 0
     assert "Traceback" not in log.read_text()

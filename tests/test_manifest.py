@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 import bot.app
 from bot.config import Settings
 from bot.services import Services
+from handlers.guards import GuardedApp
 
 MANIFEST_PATH = Path(__file__).resolve().parents[1] / "manifest.yml"
 SLACK_EVENTS_PATH = "/slack/events"
@@ -41,7 +42,13 @@ EVENT_SCOPES: dict[str, frozenset[str]] = {
 CODE_SCOPES: dict[str, str] = {
     "commands": "the /tavus slash command",
     "chat:write": "chat.postMessage (cards, threaded replies, DMs by user ID) and chat.update",
-    "files:write": "files_upload_v2 (transcripts uploaded into the thread)",
+    "files:write": "files.getUploadURLExternal/completeUploadExternal (transcripts as files)",
+    # conversations.replies / conversations.history with include_all_metadata: before posting
+    # a row that may already be in Slack again, the notifier looks for it (exactly once).
+    "channels:history": "finding an earlier post in a public channel's thread",
+    "groups:history": "finding an earlier post in a private channel's thread",
+    "im:history": "finding an earlier post in a DM with the app",
+    "mpim:history": "finding an earlier post in a group DM",
 }
 # Users /invite @Tavus instead; posting uninvited would surprise a channel.
 FORBIDDEN_SCOPES = frozenset({"chat:write.public"})
@@ -61,7 +68,7 @@ SHORTCUT_METHODS = ("shortcut", "global_shortcut", "message_shortcut")
 OTHER_METHODS = ("command", "event", "message", "function")
 
 
-class RecordingApp(AsyncApp):
+class RecordingApp(GuardedApp):
     """An AsyncApp that remembers, per registering method, the constraint of each listener."""
 
     recorded: defaultdict[str, list[Any]]
@@ -93,9 +100,9 @@ def manifest() -> dict[str, Any]:
 
 @pytest.fixture
 def registered(monkeypatch: pytest.MonkeyPatch) -> RecordingApp:
-    monkeypatch.setattr(bot.app, "AsyncApp", RecordingApp)
+    monkeypatch.setattr(bot.app, "GuardedApp", RecordingApp)
     settings = Settings(slack_bot_token="xoxb-1", tavus_api_key="k", slack_signing_secret="s")
-    # Registering listeners only defines closures: store, tavus and notifier are never touched.
+    # Registering listeners touches none of store, tavus and notifier.
     unused: Any = None
     services = Services(
         settings=settings,

@@ -1,19 +1,41 @@
-"""Block Kit for conversations: the live parent card and the threaded event replies."""
+"""Block Kit for conversations: the live parent card and the threaded event replies.
+
+Every Tavus or user string is escaped and capped to one line before it joins a mrkdwn text,
+so a hostile name cannot push the facts after it out of the card; the kit then keeps each
+block inside Slack's limits. The small helpers here (``one_line``, ``join_url``...) are
+shared by the other conversation builders.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.blocks.text import SECTION_TEXT_LIMIT, as_text, code, escape, truncate
+from bot.blocks import kit
+from bot.blocks.text import as_text, code, escape, link, plain, truncate
 from bot.domain.conversations import ENDED, LIVE
 from bot.times import parse_time
 from storage import Resource
 
 END_CALL_ACTION = "conversation_end"
 JOIN_ACTION = "conversation_join"
+ACTIONS_BLOCK = "conversation_actions"  # block_id "conversation_actions:{conversation_id}"
+
+# Caps on what one value may take of a line, before escaping (which can grow it fivefold).
+NAME_MAX = 150
+ID_SHOWN_MAX = 80
+SPEAKER_MAX = 80
+# A mrkdwn link is one token the kit never cuts; past this it would not fit a section
+# beside the rest of its line, so it is left out instead.
+LINK_MAX = 2000
 
 Blocks = list[dict[str, Any]]
+
+# Slack opens a button's url in the browser: only a plain http(s) URL, no spaces or controls.
+_URL = re.compile(r"https?://[^\s/?#<>\"\x00-\x1f\x7f]+[^\s<>\"\x00-\x1f\x7f]*", re.IGNORECASE)
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,40}")
+_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,40}")
 
 _SHUTDOWN_WORDS = {
     "max_call_duration": "it reached its maximum length",
@@ -26,6 +48,57 @@ _SHUTDOWN_WORDS = {
     ),
     "exception_encountered_during_conversation_startup": "Tavus hit an error while starting it",
 }
+
+
+# -- shared helpers --------------------------------------------------------------------------
+
+
+def one_line(value: object, limit: int = NAME_MAX) -> str:
+    """A Tavus or user value as escaped mrkdwn on one line, capped before escaping."""
+    return escape(plain(value, limit))
+
+
+def shown_id(value: object) -> str:
+    """An id as inline code, capped: a 100,000-character id would crowd out everything."""
+    return code(plain(value, ID_SHOWN_MAX))
+
+
+def join_url(value: object) -> str | None:
+    """The URL if a button or link can carry it: http(s), within Slack's 3,000 characters."""
+    if not isinstance(value, str) or len(value) > kit.URL_MAX or as_text(value) != value:
+        return None
+    return value if _URL.fullmatch(value) else None
+
+
+def join_link(url: object, label: object) -> str | None:
+    """A mrkdwn link to ``url``, or None when the URL is unusable or the link too long."""
+    usable = join_url(url)
+    if usable is None:
+        return None
+    token = link(usable, plain(label, NAME_MAX))
+    return token if len(token) <= LINK_MAX else None
+
+
+def user_mention(user_id: object) -> str:
+    """``<@U…>`` for a Slack user id; anything else is shown as escaped text."""
+    if isinstance(user_id, str) and _USER_ID.fullmatch(user_id):
+        return f"<@{user_id}>"
+    return one_line(user_id or "Someone", ID_SHOWN_MAX)
+
+
+def channel_mention(channel_id: object) -> str | None:
+    """``<#C…>`` for a public or private channel id, else None (a DM has no mention)."""
+    if isinstance(channel_id, str) and _CHANNEL_ID.fullmatch(channel_id):
+        return f"<#{channel_id}>"
+    return None
+
+
+def fits(value: object, limit: int) -> bool:
+    """Whether the kit can carry ``value`` as an id or value: a valid string within ``limit``."""
+    return isinstance(value, str) and len(value) <= limit and as_text(value) == value
+
+
+# -- the card --------------------------------------------------------------------------------
 
 
 def shutdown_words(reason: object) -> str:
@@ -57,36 +130,30 @@ def conversation_card(
     status: str | None,
     owner_user_id: str,
 ) -> tuple[str, Blocks]:
-    url = str(details.get("conversation_url") or "")
-    persona = details.get("persona_name") or details.get("persona_id") or "default persona"
-    replica = details.get("replica_name") or details.get("replica_id") or "persona's replica"
-    title = f"<@{owner_user_id}> started a Tavus conversation"
-    facts = f"*Persona:* {escape(persona)}   *Replica:* {escape(replica)}"
-    mode = _mode_words(details)
-    if mode:
-        facts += f"   *Mode:* {mode}"
+    url = join_url(details.get("conversation_url"))
+    title = f"{user_mention(owner_user_id)} started a Tavus conversation"
     ended = status == ENDED
     blocks: Blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"{title}\n{facts}"}},
-        {
-            "type": "context",
-            "elements": [{"type": "mrkdwn", "text": _status_line(status, details)}],
-        },
+        kit.section(f"{title}\n{_facts(details)}"),
+        kit.context(_status_line(status, details)),
     ]
-    if not ended:
-        blocks.append(_actions(conversation_id, url))
-    blocks.append(
-        {
-            "type": "context",
-            "elements": [{"type": "mrkdwn", "text": f"Conversation {code(conversation_id)}"}],
-        }
-    )
-    text = (
-        f"{title}: join at {escape(url)}"
-        if not ended
-        else f"Tavus conversation {escape(conversation_id)} ended"
-    )
-    return text, blocks
+    actions = None if ended else _actions(conversation_id, url)
+    if actions is not None:
+        blocks.append(actions)
+    blocks.append(kit.context(f"Conversation {shown_id(conversation_id)}"))
+    if ended:
+        text = f"Tavus conversation {one_line(conversation_id, ID_SHOWN_MAX)} ended"
+    else:
+        text = f"{title}: join at {escape(url)}" if url else title
+    return kit.message(text, blocks)
+
+
+def _facts(details: Mapping[str, Any]) -> str:
+    persona = details.get("persona_name") or details.get("persona_id") or "default persona"
+    replica = details.get("replica_name") or details.get("replica_id") or "persona's replica"
+    facts = f"*Persona:* {one_line(persona)}   *Replica:* {one_line(replica)}"
+    mode = _mode_words(details)
+    return f"{facts}   *Mode:* {mode}" if mode else facts
 
 
 def _mode_words(details: Mapping[str, Any]) -> str:
@@ -113,41 +180,29 @@ def _status_line(status: str | None, details: Mapping[str, Any]) -> str:
     return ":hourglass_flowing_sand: *Waiting for the replica to join*"
 
 
-def _actions(conversation_id: str, url: str) -> dict[str, Any]:
-    elements: list[dict[str, Any]] = []
-    if url:
-        elements.append(
-            {
-                "type": "button",
-                "action_id": JOIN_ACTION,
-                "text": {"type": "plain_text", "text": "Join"},
-                "url": url,
-                "style": "primary",
-            }
-        )
-    elements.append(
-        {
-            "type": "button",
-            "action_id": END_CALL_ACTION,
-            "text": {"type": "plain_text", "text": "End call"},
-            "value": conversation_id,
-            "style": "danger",
-            "confirm": {
-                "title": {"type": "plain_text", "text": "End this call?"},
-                "text": {
-                    "type": "plain_text",
-                    "text": "Everyone in the call will be disconnected.",
-                },
-                "confirm": {"type": "plain_text", "text": "End call"},
-                "deny": {"type": "plain_text", "text": "Keep it"},
-            },
-        }
+def _actions(conversation_id: str, url: str | None) -> dict[str, Any] | None:
+    """Join and End; a button whose URL or id Slack cannot carry is left out, not cut."""
+    elements = []
+    if url is not None:
+        elements.append(kit.button("Join", action_id=JOIN_ACTION, url=url, style="primary"))
+    if fits(conversation_id, kit.BUTTON_VALUE_MAX):
+        elements.append(_end_button(conversation_id))
+    if not elements:
+        return None
+    block_id = f"{ACTIONS_BLOCK}:{conversation_id}"
+    return kit.actions(*elements, block_id=block_id if fits(block_id, kit.ID_MAX) else None)
+
+
+def _end_button(conversation_id: str) -> dict[str, Any]:
+    return kit.button(
+        "End call",
+        action_id=END_CALL_ACTION,
+        value=conversation_id,
+        style="danger",
+        confirm=kit.confirm_dialog(
+            "End this call?", "Everyone in the call will be disconnected.", "End call", "Keep it"
+        ),
     )
-    return {
-        "type": "actions",
-        "block_id": f"conversation_actions:{conversation_id}",
-        "elements": elements,
-    }
 
 
 def call_duration(started: Any, ended: Any) -> str | None:
@@ -162,11 +217,12 @@ def call_duration(started: Any, ended: Any) -> str | None:
     return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
 
 
+# -- thread replies --------------------------------------------------------------------------
+
+
 def section(text: str) -> dict[str, Any]:
-    return {
-        "type": "section",
-        "text": {"type": "mrkdwn", "text": truncate(text, SECTION_TEXT_LIMIT)},
-    }
+    """One section of already-escaped mrkdwn, capped at Slack's 3,000 at a safe place."""
+    return kit.section(text)
 
 
 _SPEAKERS = {"user": "Participant", "assistant": "Replica", "tool": "Tool"}
@@ -174,12 +230,15 @@ _SPEAKERS = {"user": "Participant", "assistant": "Replica", "tool": "Tool"}
 
 def transcript_lines(transcript: Sequence[Mapping[str, Any]], *, replica_label: str) -> list[str]:
     """Plain lines, system prompt dropped: the prompt is the operator's, not the call's."""
+    replica = plain(replica_label or "Replica", SPEAKER_MAX)
     lines = []
     for turn in transcript:
+        if not isinstance(turn, Mapping):
+            continue
         role = as_text(turn.get("role"))[:40]
         if role == "system":
             continue
-        speaker = replica_label if role == "assistant" else _SPEAKERS.get(role, role or "Unknown")
+        speaker = replica if role == "assistant" else _SPEAKERS.get(role, role or "Unknown")
         content = " ".join(as_text(turn.get("content")).split())
         if content:
             lines.append(f"{speaker}: {content}")

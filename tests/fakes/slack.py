@@ -91,7 +91,9 @@ class _Counters:
     file: int = 0
 
     def next_ts(self) -> str:
-        micros, self.ts = self.ts, self.ts + TS_STEP_MICROS
+        """Like Slack's: the time of posting (so `oldest` filters work), always increasing."""
+        micros = max(self.ts, time.time_ns() // 1000)
+        self.ts = micros + TS_STEP_MICROS
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def next_view_id(self) -> str:
@@ -181,6 +183,7 @@ class FakeSlack:
         self._pending_uploads: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, _Failure] = {}
         self._delays: dict[str, float] = {}
+        self._in_flight: list[SlackCall] = []
         self._ids = _Counters()
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -289,7 +292,13 @@ class FakeSlack:
         self._failures[_failure_key(method, channel)] = _Failure(status, retry_after, error, times)
 
     def delay(self, method: str, seconds: float) -> None:
+        """Answer `method` after `seconds`; the call takes effect then, even if the client
+        has given up waiting (as a slow Slack does)."""
         self._delays[method] = seconds
+
+    def in_flight(self, method: str) -> list[SlackCall]:
+        """Calls received and not yet answered."""
+        return [call for call in self._in_flight if call.method == method]
 
     def set_user(self, user_id: str, **fields: Any) -> None:
         """Override fields of the `users.info` answer for one user."""
@@ -364,9 +373,13 @@ class FakeSlack:
         method = request.match_info["method"]
         args = await _read_args(request)
         call = SlackCall(method, args, dict(request.headers))
-        if seconds := self._delays.get(method):
-            await asyncio.sleep(seconds)
-        response = self._answer(call, request.headers.get("Authorization", ""))
+        self._in_flight.append(call)
+        try:
+            if seconds := self._delays.get(method):
+                await asyncio.sleep(seconds)
+            response = self._answer(call, request.headers.get("Authorization", ""))
+        finally:
+            self._in_flight.remove(call)
         self.calls.append(call)
         return response
 

@@ -117,3 +117,78 @@ async def test_unknown_event_type_is_stored_without_a_post(
     response = await running.callback(resource.callback_token, body)
     assert response.status_code == 200
     assert _counts(tmp_path / "t.db") == (1, 0)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"conversation_id": CONVERSATION_ID},  # no event_type at all
+        {"conversation_id": CONVERSATION_ID, "event_type": 7, "properties": "odd"},
+        {"objective_name": "collect_email", "output_variables": {"email": "a@b.c"}},
+        {"properties": {"guardrail": "no_pricing"}, "conversation_id": CONVERSATION_ID},
+        {
+            "conversation_id": CONVERSATION_ID,
+            "event_type": "application.transcription_ready",
+            "properties": {"transcript": "not a list"},
+        },
+    ],
+)
+async def test_any_body_for_a_known_token_is_stored_and_answered_200(
+    running: Harness, tmp_path: Path, body: dict[str, object]
+) -> None:
+    resource = await _conversation(running)
+    assert resource.callback_token is not None
+    response = await running.callback(resource.callback_token, body)
+    assert response.status_code == 200
+    assert _counts(tmp_path / "t.db")[0] == 1
+
+
+@pytest.mark.parametrize("depth", [65, 10_000])
+async def test_json_nested_too_deep_is_400(running: Harness, tmp_path: Path, depth: int) -> None:
+    resource = await _conversation(running)
+    assert resource.callback_token is not None
+    body = b'{"a": ' * depth + b"1" + b"}" * depth
+    response = await running.callback(resource.callback_token, body)
+    assert response.status_code == 400
+    assert _counts(tmp_path / "t.db") == (0, 0)
+
+
+async def test_a_callback_that_beats_the_create_answer_is_kept_and_names_the_job(
+    running: Harness, tmp_path: Path
+) -> None:
+    store = running.app.services.store
+    token = new_callback_token()
+    pending, _ = await store.begin_job(
+        kind="conversation",
+        team_id="T0001",
+        owner_user_id="U123",
+        channel_id="C123",
+        callback_token=token,
+    )
+    response = await running.callback(token, _joined())
+    assert response.status_code == 200
+    adopted = await store.get_resource_by_id(resource_id=pending.id)
+    assert adopted is not None and adopted.tavus_id == CONVERSATION_ID
+    # The held card goes out now, and the event's reply lands under it.
+    await running.slack.wait_for("chat.postMessage", count=2)
+    (card,) = [m for m in running.slack.messages("C123") if m["thread_ts"] is None]
+    replies = running.slack.messages("C123", thread_ts=card["ts"])
+    assert [m["text"] for m in replies] == [":wave: The replica joined the call."]
+
+
+async def test_a_database_that_cannot_write_answers_503_so_tavus_retries(
+    running: Harness, tmp_path: Path
+) -> None:
+    resource = await _conversation(running)
+    assert resource.callback_token is not None
+    blocker = sqlite3.connect(tmp_path / "t.db", timeout=0)
+    blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        response = await running.callback(resource.callback_token, _joined())
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert response.status_code == 503
+    assert _counts(tmp_path / "t.db") == (0, 0)
+    again = await running.callback(resource.callback_token, _joined())
+    assert again.status_code == 200
