@@ -31,8 +31,11 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest -q
 
+# Each script runs the app and its floor as subprocesses; about 2 minutes in all.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ack_latency.py
+	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/relay.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info
