@@ -127,6 +127,14 @@ async def test_delete_sends_delete(make_tavus: MakeTavus) -> None:
     await make_tavus(recorder).conversations.delete("c123")
 
     assert (recorder.last.method, recorder.last.url.path) == ("DELETE", "/v2/conversations/c123")
+    assert "hard" not in recorder.last.url.params
+
+
+async def test_hard_delete_asks_for_the_artifacts_too(make_tavus: MakeTavus) -> None:
+    recorder = Recorder(no_content)
+    await make_tavus(recorder).conversations.delete("c123", hard=True)
+
+    assert recorder.last.url.params["hard"] == "true"
 
 
 @pytest.mark.parametrize("bad_id", ["", "  ", "c1/end", "..", "c1?x=1", "c1#frag", "c 1"])
