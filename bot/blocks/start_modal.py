@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.blocks.text import escape, link
+from bot.blocks import kit
+from bot.blocks.conversations import channel_mention, fits, join_link
+from bot.blocks.text import as_text, escape, truncate
 
 CALLBACK_ID = "start_conversation"
 PERSONA_ACTION = "start_persona"
@@ -33,6 +35,10 @@ CONTEXT_LIMIT = 3000
 MAX_DURATION_LIMIT = 3600
 LEFT_TIMEOUT_LIMIT = 3600
 
+# A failure reason is shown whole up to here; past it, a modal would only scroll.
+REASON_MAX = 2000
+
+Block = dict[str, Any]
 View = dict[str, Any]
 
 
@@ -63,6 +69,7 @@ def start_modal(
             optional=True,
             multiline=True,
             initial=context,
+            max_length=CONTEXT_LIMIT,
             placeholder="What the replica should know about this call",
         ),
         _text(B_GREETING, "Custom greeting", optional=True, placeholder="Hi! Ready when you are."),
@@ -78,30 +85,13 @@ def start_modal(
         _text(B_TAGS, "Document tags", optional=True, placeholder="onboarding, pricing"),
         _static(B_STRATEGY, "Document retrieval", STRATEGIES),
     ]
-    return {
-        "type": "modal",
-        "callback_id": CALLBACK_ID,
-        "title": {"type": "plain_text", "text": "Start a conversation"},
-        "submit": {"type": "plain_text", "text": "Start"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": blocks,
-    }
-
-
-def _label(text: str) -> dict[str, str]:
-    return {"type": "plain_text", "text": text}
-
-
-def _input(
-    block_id: str, label: str, element: dict[str, Any], *, optional: bool = False
-) -> dict[str, Any]:
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "label": _label(label),
-        "element": element,
-        "optional": optional,
-    }
+    return kit.modal(
+        title="Start a conversation",
+        blocks=blocks,
+        callback_id=CALLBACK_ID,
+        submit="Start",
+        close="Cancel",
+    )
 
 
 def _picker(
@@ -112,27 +102,32 @@ def _picker(
     initial: str | None,
     *,
     optional: bool = False,
-) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "type": "external_select",
-        "action_id": action_id,
-        "placeholder": _label(placeholder),
-        "min_query_length": 0,
-    }
-    if initial:
-        element["initial_option"] = {"text": _label(initial), "value": initial}
-    return _input(block_id, label, element, optional=optional)
+) -> Block:
+    element = kit.external_select(
+        action_id=action_id,
+        placeholder=placeholder,
+        min_query_length=0,
+        initial_option=_initial_option(initial),
+    )
+    return kit.input_block(block_id, label, element, optional=optional)
 
 
-def _channel_picker(channel_id: str | None) -> dict[str, Any]:
-    element: dict[str, Any] = {
+def _initial_option(tavus_id: object) -> Block | None:
+    """The id preselected, unless an option cannot carry it (a cut id would pick another)."""
+    if not tavus_id or not fits(tavus_id, kit.OPTION_VALUE_MAX):
+        return None
+    return kit.option(tavus_id, str(tavus_id))
+
+
+def _channel_picker(channel_id: str | None) -> Block:
+    element: Block = {
         "type": "conversations_select",
         "action_id": B_CHANNEL,
         "filter": {"include": ["public", "private"], "exclude_bot_users": True},
     }
-    if channel_id and channel_id[:1] in ("C", "G"):
+    if channel_mention(channel_id):  # a DM cannot be preselected in a public/private filter
         element["initial_conversation"] = channel_id
-    return _input(B_CHANNEL, "Post the join link in", element)
+    return kit.input_block(B_CHANNEL, "Post the join link in", element)
 
 
 def _text(
@@ -140,51 +135,50 @@ def _text(
     label: str,
     *,
     optional: bool,
-    placeholder: str = "",
+    placeholder: str,
     multiline: bool = False,
-    initial: str | None = None,
-) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "type": "plain_text_input",
-        "action_id": block_id,
-        "multiline": multiline,
-        "placeholder": _label(placeholder),
-    }
-    if initial:
-        element["initial_value"] = initial
-    return _input(block_id, label, element, optional=optional)
+    initial: object | None = None,
+    max_length: int | None = None,
+) -> Block:
+    element = kit.plain_text_input(
+        action_id=block_id,
+        placeholder=placeholder,
+        initial_value=initial,
+        multiline=multiline,
+        max_length=max_length,
+    )
+    return kit.input_block(block_id, label, element, optional=optional)
 
 
-def _number(block_id: str, label: str, initial: int, maximum: int) -> dict[str, Any]:
-    element = {
+def _number(block_id: str, label: str, initial: int, maximum: int) -> Block:
+    element: Block = {
         "type": "number_input",
         "action_id": block_id,
         "is_decimal_allowed": False,
-        "initial_value": str(initial),
         "min_value": "1",
         "max_value": str(maximum),
     }
-    return _input(block_id, label, element)
+    if isinstance(initial, int) and not isinstance(initial, bool):
+        # A value outside min..max is one the form's own check refuses: hold a default to it.
+        element["initial_value"] = str(min(max(initial, 1), maximum))
+    return kit.input_block(block_id, label, element)
 
 
-def _static(block_id: str, label: str, values: tuple[str, ...]) -> dict[str, Any]:
-    options = [{"text": _label(v.capitalize()), "value": v} for v in values]
-    element = {
-        "type": "static_select",
-        "action_id": block_id,
-        "options": options,
-        "initial_option": options[0],
-    }
-    return _input(block_id, label, element, optional=True)
+def _static(block_id: str, label: str, values: tuple[str, ...]) -> Block:
+    options = [kit.option(value.capitalize(), value) for value in values]
+    element = kit.static_select(
+        action_id=block_id, placeholder=label, options=options, initial_option=options[0]
+    )
+    return kit.input_block(block_id, label, element, optional=True)
 
 
-def _checkboxes() -> dict[str, Any]:
+def _checkboxes() -> Block:
     options = [
-        {"text": _label("Audio only"), "value": "audio_only"},
-        {"text": _label("Test mode (the replica does not join; no charge)"), "value": "test_mode"},
+        kit.option("Audio only", "audio_only"),
+        kit.option("Test mode (the replica does not join; no charge)", "test_mode"),
     ]
-    element = {"type": "checkboxes", "action_id": B_OPTIONS, "options": options}
-    return _input(B_OPTIONS, "Options", element, optional=True)
+    element: Block = {"type": "checkboxes", "action_id": B_OPTIONS, "options": options}
+    return kit.input_block(B_OPTIONS, "Options", element, optional=True)
 
 
 @dataclass(frozen=True)
@@ -240,12 +234,8 @@ def read_start_form(values: Mapping[str, Mapping[str, Any]]) -> StartForm:
 
 
 def message_view(title: str, text: str) -> View:
-    return {
-        "type": "modal",
-        "title": {"type": "plain_text", "text": title[:24]},
-        "close": {"type": "plain_text", "text": "Close"},
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
-    }
+    """A modal that only says something: ``text`` is mrkdwn, escaped by the caller."""
+    return kit.modal(title=title, blocks=kit.sections(text), close="Close")
 
 
 def starting_view() -> View:
@@ -255,15 +245,23 @@ def starting_view() -> View:
 
 
 def started_view(*, channel_id: str, conversation_url: str, in_channel: bool) -> View:
-    where = f"<#{channel_id}>" if in_channel else "a direct message (I am not in that channel)"
-    join = link(conversation_url, "Join now")
-    text = f":white_check_mark: Started. The join link is posted in {where}.\n{join}"
-    return message_view("Conversation started", text)
+    if in_channel:
+        where = channel_mention(channel_id) or "the channel you chose"
+    else:
+        where = "a direct message (I am not in that channel)"
+    text = f":white_check_mark: Started. The join link is posted in {where}."
+    join = join_link(conversation_url, "Join now")
+    return message_view("Conversation started", f"{text}\n{join}" if join else text)
 
 
 def failed_view(reason: str) -> View:
-    return message_view("Could not start", f":warning: {escape(reason)}")
+    shown = escape(truncate(as_text(reason).strip(), REASON_MAX))
+    return message_view("Could not start", f":warning: {shown}")
 
 
-def option(label: str, value: str) -> dict[str, Any]:
-    return {"text": {"type": "plain_text", "text": label[:75]}, "value": value}
+def option(label: object, value: str) -> Block:
+    """A menu option; ``ValueError`` if ``value`` is not a string of 1 to 150 characters.
+
+    The label is capped, but a value is what comes back to the app, so it is never cut.
+    """
+    return kit.option(label, value)

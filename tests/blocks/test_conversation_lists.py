@@ -2,26 +2,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.conversation_lists import (
-    DELETE_ACTION,
-    MORE_ACTION,
-    conversation_details,
-    conversation_line,
-    conversation_page,
-    delete_confirmation,
-)
-from bot.tavus import Conversation, Page
+import pytest
+
+from bot.blocks import kit
+from bot.blocks.conversation_lists import conversation_details, conversation_line
+from bot.blocks.listing import page_message
+from bot.tavus import Conversation
+from tests.blocks.hostile import AMPERSAND_URL, HUGE_URL, LONG, TEXTS, URLS
+from tests.fakes.blockkit import assert_valid_message
 
 
 def conversation(**fields: Any) -> Conversation:
     values: dict[str, Any] = {"conversation_id": "c123abc456", "status": "active"}
     values.update(fields)
     return Conversation(**values)
-
-
-def page(count: int, *, number: int = 1, limit: int = 2, total: int = 3) -> Page[Conversation]:
-    items = tuple(conversation(conversation_id=f"c{i:09d}") for i in range(count))
-    return Page(items=items, total_count=total, page=number, limit=limit)
 
 
 def test_line_of_an_active_conversation_has_a_join_link() -> None:
@@ -46,30 +40,6 @@ def test_line_of_an_ended_conversation_has_no_join_link() -> None:
     assert "*Untitled*" in line
 
 
-def test_page_with_more_has_a_more_button() -> None:
-    header, blocks = conversation_page(page(2), status="active")
-
-    assert header == "*Tavus active conversations* (1–2 of 3)"
-    more = blocks[-1]["elements"][0]
-    assert more["action_id"] == MORE_ACTION
-    assert more["value"] == "2:active"
-
-
-def test_last_page_has_no_more_button() -> None:
-    header, blocks = conversation_page(page(1, number=2), status=None)
-
-    assert header == "*Tavus conversations* (3–3 of 3)"
-    assert all(block["type"] != "actions" for block in blocks)
-
-
-def test_empty_pages() -> None:
-    first, _ = conversation_page(page(0, total=0), status=None)
-    later, _ = conversation_page(page(0, number=3), status="ended")
-
-    assert first == "No conversations on this Tavus account."
-    assert later == "No more ended conversations."
-
-
 def test_details_escape_and_explain_the_end() -> None:
     _, blocks = conversation_details(
         conversation(status="ended", shutdown_reason="max_call_duration", conversation_name="a<b"),
@@ -81,10 +51,128 @@ def test_details_escape_and_explain_the_end() -> None:
     assert "*Ended because* it reached its maximum length" in text
 
 
-def test_delete_confirmation_button() -> None:
-    _, blocks = delete_confirmation("c123abc456")
+def test_details_link_to_the_call_for_whoever_may_join() -> None:
+    text, blocks = conversation_details(
+        conversation(conversation_url="https://x.test/c"), joinable=True
+    )
 
-    button = blocks[1]["elements"][0]
-    assert button["action_id"] == DELETE_ACTION
-    assert button["value"] == "c123abc456"
-    assert button["confirm"]["style"] == "danger"
+    assert text == "Conversation c123abc456"
+    assert "*Join link:* <https://x.test/c|https://x.test/c>" in blocks[0]["text"]["text"]
+
+
+# -- hostile input ---------------------------------------------------------------------------
+
+
+def hostile(value: object) -> Conversation:
+    fields = (
+        "conversation_id",
+        "conversation_name",
+        "status",
+        "conversation_url",
+        "replica_id",
+        "persona_id",
+        "created_at",
+        "updated_at",
+        "shutdown_reason",
+    )
+    return Conversation(**{field: value for field in fields})
+
+
+def listing(lines: list[str]) -> tuple[str, list[dict[str, Any]]]:
+    """The page the conversation list handler sends, around these lines."""
+    return page_message(
+        kind="conversation",
+        lines=lines,
+        page=1,
+        page_size=10,
+        total=len(lines),
+        filter_word=None,
+        has_more=True,
+    )
+
+
+@pytest.mark.parametrize("value", TEXTS, ids=range(len(TEXTS)))
+@pytest.mark.parametrize("joinable", [True, False])
+def test_line_fits_one_section_whatever_tavus_sends(value: object, joinable: bool) -> None:
+    line = conversation_line(hostile(value), joinable=joinable)
+
+    # One section per line at most: the page splits between lines, never inside one.
+    assert len(line) <= kit.SECTION_TEXT_MAX
+    assert "\n" not in line
+    assert_valid_message(*listing([line]))
+
+
+@pytest.mark.parametrize("url", URLS, ids=range(len(URLS)))
+def test_line_is_valid_whatever_the_url(url: object) -> None:
+    line = conversation_line(conversation(conversation_url=url), joinable=True)
+
+    assert len(line) <= kit.SECTION_TEXT_MAX
+    assert "`c123abc456`" in line
+
+
+@pytest.mark.parametrize("url", [HUGE_URL, AMPERSAND_URL, "javascript:alert(1)", 7])
+def test_line_leaves_out_a_link_slack_cannot_take(url: object) -> None:
+    line = conversation_line(conversation(conversation_url=url), joinable=True)
+
+    assert line == "`c123abc456` *Untitled* · active"
+
+
+def test_ten_long_lines_make_a_valid_page_that_keeps_its_first_lines() -> None:
+    lines = [
+        conversation_line(
+            conversation(conversation_id=f"c{i}", conversation_name=LONG), joinable=True
+        )
+        for i in range(10)
+    ]
+
+    text, blocks = listing(lines)
+
+    assert_valid_message(text, blocks)
+    assert "`c0` *xxx" in blocks[1]["text"]["text"]
+
+
+def test_line_escapes_forged_links_and_keeps_names_short() -> None:
+    line = conversation_line(
+        conversation(conversation_name="<https://evil|click> & " + LONG, status="<!here>"),
+        joinable=True,
+    )
+
+    assert "<https://evil" not in line
+    assert "*&lt;https://evil|click&gt; &amp; xxx" in line
+    assert "· &lt;!here&gt;" in line
+    assert len(line) < 400
+
+
+@pytest.mark.parametrize("value", TEXTS, ids=range(len(TEXTS)))
+@pytest.mark.parametrize("joinable", [True, False])
+def test_details_are_valid_whatever_tavus_sends(value: object, joinable: bool) -> None:
+    assert_valid_message(*conversation_details(hostile(value), joinable=joinable))
+
+
+@pytest.mark.parametrize("url", URLS, ids=range(len(URLS)))
+def test_details_are_valid_whatever_the_url(url: object) -> None:
+    assert_valid_message(*conversation_details(conversation(conversation_url=url), joinable=True))
+
+
+def test_details_with_long_values_keep_every_fact() -> None:
+    text, blocks = conversation_details(
+        conversation(
+            conversation_name=LONG,
+            persona_id=LONG,
+            shutdown_reason="<!channel> " + LONG,
+            conversation_url="https://x.test/c",
+        ),
+        joinable=True,
+    )
+    shown = "\n".join(block["text"]["text"] for block in blocks)
+
+    assert_valid_message(text, blocks)
+    for fact in ("*Status:* active", "*Persona:* `xxx", "*Ended because* &lt;!channel&gt; xxx"):
+        assert fact in shown
+    assert "*Join link:* <https://x.test/c|https://x.test/c>" in shown
+
+
+def test_details_without_a_usable_url_have_no_join_link() -> None:
+    _, blocks = conversation_details(conversation(conversation_url=HUGE_URL), joinable=True)
+
+    assert "Join link" not in blocks[0]["text"]["text"]
