@@ -30,6 +30,10 @@ LANGUAGES = (
     "multilingual",
 )
 STRATEGIES = ("balanced", "speed", "quality")
+CHANNEL_HINT = (
+    "If I am not in that channel, the card and its updates come to you in a direct message "
+    "instead (/invite @Tavus to post there)."
+)
 # Slack's plain_text_input holds at most 3000 characters; the field says so itself.
 CONTEXT_LIMIT = 3000
 MAX_DURATION_LIMIT = 3600
@@ -127,7 +131,8 @@ def _channel_picker(channel_id: str | None) -> Block:
     }
     if channel_mention(channel_id):  # a DM cannot be preselected in a public/private filter
         element["initial_conversation"] = channel_id
-    return kit.input_block(B_CHANNEL, "Post the join link in", element)
+    # Slack's picker cannot list only the channels the bot is in: say where the card goes.
+    return kit.input_block(B_CHANNEL, "Post the join link in", element, hint=CHANNEL_HINT)
 
 
 def _text(
