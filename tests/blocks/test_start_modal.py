@@ -285,6 +285,6 @@ def start_view_with(made: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_the_channel_picker_says_where_the_card_goes_if_i_am_not_invited() -> None:
-    view = modal.start_modal(channel_id="C1", max_call_duration=600, participant_left_timeout=60)
-    (picker,) = [b for b in view["blocks"] if b.get("block_id") == modal.B_CHANNEL]
+    view = start_modal(channel_id="C1", max_call_duration=600, participant_left_timeout=60)
+    (picker,) = [b for b in view["blocks"] if b.get("block_id") == B_CHANNEL]
     assert "direct message" in picker["hint"]["text"]
