@@ -20,6 +20,8 @@ VERBS_WITH_ID = frozenset({"show", "edit", "rename", "delete", "end", "recrawl"}
 # `/tavus conversations active` means `/tavus conversations list active`.
 LIST_FILTERS = {"conversation": ("active", "ended")}
 CALL_FLAGS = frozenset({"--audio", "--test"})
+# Options a verb takes, anywhere after it: `/tavus video delete <id> --hard`.
+VERB_FLAGS = {"delete": frozenset({"--hard"})}
 ACTIONS = ("help", "call", "end", "video", "lipsync", "defaults", "settings", "voices")
 KNOWN_WORDS = sorted({*BY_WORD, *ACTIONS})
 _QUOTES = {'"': '"', "“": "”", "”": "”"}
@@ -187,9 +189,21 @@ def _noun(text: str, noun: Noun, spoken: str, rest: list[_Token]) -> Command | U
             f"{code(_clip(rest[0].word))} is not something I can do with {noun.plural}.",
             f"{noun.plural} {guess[0]}" if guess else f"{noun.plural} list",
         )
-    args = rest[1:]
+    flags = {t.word.lower() for t in rest[1:] if t.word.startswith("--")}
+    unknown = sorted(flags - VERB_FLAGS.get(verb, frozenset()))
+    if unknown:
+        return UsageError(
+            f"`/tavus {noun.kind} {verb}` has no option {code(_clip(unknown[0]))}.",
+            f"{noun.kind} {verb} {noun.id_example}",
+        )
+    args = [t for t in rest[1:] if not t.word.startswith("--")]
     command = Command(
-        action="manage", noun=noun.kind, verb=verb, words=_words(args), text=_free_text(text, args)
+        action="manage",
+        noun=noun.kind,
+        verb=verb,
+        words=_words(args),
+        text=_free_text(text, args),
+        flags=frozenset(flags),
     )
     if verb not in VERBS_WITH_ID:
         return command

@@ -31,6 +31,13 @@ class Resource:
         """Tavus has not told us this resource's id yet."""
         return self.tavus_id is None
 
+    @property
+    def card_ts(self) -> str | None:
+        """The card's own message: the thread's root, unless the card was posted inside
+        another message's thread (a job started from a message shortcut)."""
+        card = self.details.get("card_ts")
+        return card if isinstance(card, str) else self.message_ts
+
 
 @dataclass(frozen=True)
 class Event:
@@ -44,10 +51,15 @@ class Event:
 
 @dataclass(frozen=True)
 class OutboxDraft:
-    """An outbox row before it is stored: what callers hand to the store."""
+    """An outbox row before it is stored: what callers hand to the store.
+
+    ``merge``: when the resource's queue already ends with the same row, not yet being
+    delivered, this one is not added; it would do the same thing (a card refresh renders
+    the latest state whenever it runs, so a job's hundred progress steps need few)."""
 
     action: str
     payload: dict[str, Any] = field(default_factory=dict)
+    merge: bool = False
 
 
 @dataclass(frozen=True)

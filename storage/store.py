@@ -549,11 +549,14 @@ class Store:
         callback_token: str,
         name: str | None = None,
         details: Mapping[str, Any] | None = None,
+        thread_ts: str | None = None,
     ) -> tuple[Resource, OutboxItem]:
         """Store a resource before Tavus is asked to create it, with its card held back.
 
         The token is known, so a callback that beats the create call's answer finds it; the
         card (and anything queued behind it) waits until ``confirm_job`` or ``adopt_tavus_id``.
+        ``thread_ts``: the job hangs under an existing message (one a message shortcut was
+        used on), and its card goes into that message's thread.
         """
         now = self._clock()
 
@@ -561,13 +564,14 @@ class Store:
             resource = await _row(
                 db,
                 "INSERT INTO resources (kind, tavus_id, team_id, owner_user_id, channel_id,"
-                " callback_token, status, name, details, created_at, updated_at)"
-                " VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+                " message_ts, callback_token, status, name, details, created_at, updated_at)"
+                " VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
                 (
                     kind,
                     team_id,
                     owner_user_id,
                     channel_id,
+                    thread_ts,
                     callback_token,
                     STARTING,
                     name,
@@ -841,15 +845,21 @@ class Store:
         outbox_id: int,
         resource_id: int,
         channel_id: str,
-        message_ts: str,
+        card_ts: str,
+        in_thread: bool,
         result: Mapping[str, Any],
     ) -> Resource | None:
-        """The card is in Slack: record where, and mark its row done, in one transaction."""
+        """The card is in Slack: record where, and mark its row done, in one transaction.
+
+        ``in_thread``: the card went into the thread of a message the resource already hangs
+        under (``message_ts``); otherwise the card is the thread's root."""
+        changes: dict[str, Any] = {"channel_id": channel_id}
+        if not in_thread:
+            changes["message_ts"] = card_ts
+        details = {"card_ts": card_ts if in_thread else None}
 
         async def job(db: Db) -> sqlite3.Row | None:
-            row = await self._update_row(
-                db, resource_id, {"channel_id": channel_id, "message_ts": message_ts}
-            )
+            row = await self._update_row(db, resource_id, changes, details)
             await _rows(
                 db,
                 "UPDATE outbox SET done_at = ?, result = ?, lease_owner = NULL,"
@@ -949,6 +959,7 @@ async def _insert_outbox(
     now: float,
 ) -> list[sqlite3.Row]:
     """All of an event's rows in one multi-row INSERT, in order."""
+    drafts = await _unmerged(db, resource_id, drafts)
     if not drafts:
         return []
     values = ", ".join("(?, ?, ?, ?, 0, ?, ?)" for _ in drafts)
@@ -962,6 +973,30 @@ async def _insert_outbox(
         params,
     )
     return sorted(rows, key=lambda row: row["id"])
+
+
+async def _unmerged(
+    db: Db, resource_id: int | None, drafts: Sequence[OutboxDraft]
+) -> list[OutboxDraft]:
+    """The drafts left once a mergeable one that repeats the queue's last row is dropped."""
+    if resource_id is None or not any(draft.merge for draft in drafts):
+        return list(drafts)
+    last = await _row(
+        db,
+        "SELECT action, payload, lease_owner FROM outbox WHERE resource_id = ?"
+        " AND done_at IS NULL ORDER BY id DESC LIMIT 1",
+        (resource_id,),
+    )
+    # A row already being delivered may render an older state: it does not absorb a new one.
+    tail = None if last is None or last["lease_owner"] else (last["action"], last["payload"])
+    kept = []
+    for draft in drafts:
+        row = (draft.action, _dumps(draft.payload))
+        if draft.merge and row == tail:
+            continue
+        kept.append(draft)
+        tail = row
+    return kept
 
 
 def _fail(queued: _Queued, exc: BaseException) -> None:

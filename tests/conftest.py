@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 import bot.notifier.pacing
+import bot.notifier.worker
 from tests.fakes.clock import Clock
 from tests.fakes.slack import FakeSlack
 
@@ -37,3 +38,4 @@ def no_channel_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
     """The notifier paces posts per channel as Slack asks; tests need not wait (a test of
     pacing gives its notifier a Pacer of its own)."""
     monkeypatch.setattr(bot.notifier.pacing, "INTERVAL_SECONDS", 0)
+    monkeypatch.setattr(bot.notifier.worker, "CARD_UPDATE_SPACING_SECONDS", 0)

@@ -490,3 +490,46 @@ async def test_a_backlog_in_one_channel_does_not_delay_another(
 
 def test_card_action_is_the_stores() -> None:
     assert CARD_ACTION == "post_parent"
+
+
+async def test_a_cards_updates_are_spaced(
+    store: Store, slack: FakeSlack, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(notifier_worker, "CARD_UPDATE_SPACING_SECONDS", 60)
+    notifier = make_notifier(store, slack, clock)
+    resource = await threaded(store, slack)
+    first, second = await enqueue(store, resource, REFRESH_PARENT, REFRESH_PARENT)
+
+    await notifier.deliver_due()
+
+    assert len(slack.calls_to("chat.update")) == 1
+    waiting = await row(store, second)
+    assert waiting.done_at is None and waiting.attempts == 0
+    assert waiting.next_attempt_at > clock.now + 50
+
+
+async def test_a_job_started_from_a_message_hangs_its_card_in_that_thread(
+    store: Store, slack: FakeSlack, notifier: Notifier
+) -> None:
+    source = await post_parent(slack)  # the message a shortcut was used on
+    pending, card = await store.begin_job(
+        kind="conversation",
+        team_id="T0001",
+        owner_user_id=OWNER,
+        channel_id=CHANNEL,
+        callback_token="t" * 43,
+        thread_ts=source,
+    )
+    await store.confirm_job(resource_id=pending.id, tavus_id="c123abc456", status=LIVE)
+    await notifier.deliver_due()
+    resource = await store.get_resource_by_id(resource_id=pending.id)
+    assert resource is not None
+    assert resource.message_ts == source and resource.card_ts != source
+    await enqueue(store, resource, reply("result"), REFRESH_PARENT)
+
+    await notifier.deliver_due()
+
+    assert len(texts(slack, source)) == 2  # the card and the result, both in the thread
+    assert texts(slack, source)[1] == "result"
+    (update,) = slack.calls_to("chat.update")
+    assert update.args["ts"] == resource.card_ts

@@ -58,31 +58,35 @@ def page_message(
     return kit.message(header, blocks)
 
 
-def delete_value(kind: str, tavus_id: str) -> str:
-    return f"{kind}:{tavus_id}"
+def delete_value(kind: str, tavus_id: str, *, hard: bool = False) -> str:
+    return f"{kind}:{tavus_id}:{'hard' if hard else 'soft'}"
 
 
-def parse_delete_value(value: str) -> tuple[str, str] | None:
-    kind, _, tavus_id = value.partition(":")
+def parse_delete_value(value: str) -> tuple[str, str, bool] | None:
+    kind, _, rest = value.partition(":")
+    tavus_id, _, how = rest.partition(":")
     noun = BY_KIND.get(kind)
-    if noun is None or not noun.is_id(tavus_id):
+    if noun is None or not noun.is_id(tavus_id) or how not in ("hard", "soft"):
         return None
-    return kind, tavus_id
+    return kind, tavus_id, how == "hard"
 
 
-def delete_confirmation(kind: str, tavus_id: str, consequence: str) -> tuple[str, Blocks]:
+def delete_confirmation(
+    kind: str, tavus_id: str, consequence: str, *, hard: bool = False
+) -> tuple[str, Blocks]:
     """Asks before deleting; the button's own confirm dialog asks once more."""
     noun = BY_KIND[kind]
-    text = f"Delete {noun.kind} {code(tavus_id)}? {consequence}"
+    how = "Permanently delete" if hard else "Delete"
+    text = f"{how} {noun.kind} {code(tavus_id)}? {consequence}"
     button = kit.button(
-        "Delete",
+        how,
         action_id=DELETE_ACTION,
-        value=delete_value(kind, tavus_id),
+        value=delete_value(kind, tavus_id, hard=hard),
         style="danger",
         confirm=kit.confirm_dialog(
-            f"Delete {noun.kind}?",
+            f"{how} {noun.kind}?",
             f"{tavus_id} will be deleted in Tavus. {consequence}",
-            "Delete",
+            how,
             "Cancel",
             style="danger",
         ),

@@ -85,7 +85,8 @@ async def find_posted(
     """The message (or shared file) this row already produced, if Slack has it."""
     meta = metadata(item, resource)
     oldest = f"{max(0.0, item.created_at - LOOKBACK_SECONDS):.6f}"
-    thread = resource.message_ts if item.action != "post_parent" else None
+    # A card that is its thread's root is not in a thread: look in the channel's history.
+    thread = resource.message_ts
     cursor: str | None = None
     for _ in range(LOOKUP_PAGES):
         if thread:

@@ -46,6 +46,8 @@ BACKOFF_BASE_SECONDS = 2.0
 TRANSIENT_CAP_SECONDS = 60.0  # back within a minute of an outage ending
 CONFIG_RETRY_SECONDS = 300.0
 STORE_RETRY_SECONDS = 1.0
+# A card is updated at most this often; the update shows the latest state whenever it runs.
+CARD_UPDATE_SPACING_SECONDS = 3.0
 
 CardRenderer = Callable[[Resource], tuple[str, list[dict[str, Any]]]]
 
@@ -69,12 +71,19 @@ def _dead(owner: str, me: str) -> bool:
     return int(pid) == os.getpid()  # an earlier notifier of this very process
 
 
+class _NotYet(Exception):
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"not before {seconds:.1f}s")
+        self.seconds = seconds
+
+
 @dataclass(frozen=True)
 class _Done:
     """A row finished in this process: posted, skipped or set aside."""
 
     result: dict[str, Any]
     card: Resource | None = None  # a card row also records where the card now is
+    card_in_thread: bool = False  # ... inside the thread of the message the job hangs under
 
 
 class Notifier:
@@ -101,6 +110,7 @@ class Notifier:
         self._dead_owners: set[str] = set()
         self._dead_checked = 0.0
         self._last_beat: float | None = None
+        self._card_updated: dict[int, float] = {}  # resource id -> when its card last changed
 
     # -- control ---------------------------------------------------------------------------
 
@@ -254,6 +264,9 @@ class Notifier:
             return
         try:
             done = await self._attempt(item, resource, channel)
+        except _NotYet as wait:
+            await self._release(item, "spacing card updates", delay=wait.seconds, transient=True)
+            return
         except Exception as exc:
             outcome = outcomes.classify(exc)
             if outcome is None:  # not Slack's answer: a payload or rendering bug
@@ -270,9 +283,11 @@ class Notifier:
             found = await self._look_for(item, resource, channel)
             if found is not None:
                 logger.info("outbox row %s was already in Slack; not posting it again", item.id)
-                return _Done(found, card=resource if item.action == CARD_ACTION else None)
+                return (
+                    self._done_card(found, resource) if item.action == CARD_ACTION else _Done(found)
+                )
         if item.action == CARD_ACTION:
-            return _Done(await self._post_card(item, resource), card=resource)
+            return self._done_card(await self._post_card(item, resource), resource)
         if item.action == "refresh_parent":
             return _Done(await self._refresh_card(resource))
         await self._pace(channel)
@@ -289,6 +304,11 @@ class Notifier:
         if item.action == "reply":
             return _Done(await self._post_reply(item, resource, channel))
         return _Done({"set_aside": f"unknown action {item.action!r}"})
+
+    @staticmethod
+    def _done_card(posted: dict[str, Any], resource: Resource) -> _Done:
+        in_thread = resource.message_ts is not None and "moved_from" not in posted
+        return _Done(posted, card=resource, card_in_thread=in_thread)
 
     def _file_rememberer(self, item: OutboxItem) -> Callable[[str], Awaitable[None]]:
         async def remember(file_id: str) -> None:
@@ -324,7 +344,8 @@ class Notifier:
         meta = slack_ops.metadata(item, resource)
         await self._pace(channel)
         try:
-            return await self._post(Target(channel, None, meta), text, blocks)
+            # A job started from a message hangs under it: its card goes into that thread.
+            return await self._post(Target(channel, resource.message_ts, meta), text, blocks)
         except SlackApiError as exc:
             outcome = outcomes.from_slack_error(exc)
             if outcome.failure is not Failure.UNREACHABLE or channel == resource.owner_user_id:
@@ -351,10 +372,14 @@ class Notifier:
             return {**posted, "degraded": exc.response.get("error")}
 
     async def _refresh_card(self, resource: Resource) -> dict[str, Any]:
-        if resource.channel_id is None or resource.message_ts is None:
+        if resource.channel_id is None or resource.card_ts is None:
             return {"skipped": "no card to update"}
+        last = self._card_updated.get(resource.id)
+        if last is not None and (wait := last + CARD_UPDATE_SPACING_SECONDS - time.monotonic()) > 0:
+            raise _NotYet(wait)  # a long job's progress must not flood chat.update
+        self._remember_card_update(resource.id)
         text, blocks = self._render_card(resource)
-        channel, ts = resource.channel_id, resource.message_ts
+        channel, ts = resource.channel_id, resource.card_ts
         try:
             await self._slack.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
         except SlackApiError as exc:
@@ -364,6 +389,13 @@ class Notifier:
             await self._slack.chat_update(channel=channel, ts=ts, text=plain, blocks=[])
             return {"updated": ts, "degraded": exc.response.get("error")}
         return {"updated": ts}
+
+    def _remember_card_update(self, resource_id: int) -> None:
+        now = time.monotonic()
+        if len(self._card_updated) > 1024:  # only recent updates matter
+            horizon = now - CARD_UPDATE_SPACING_SECONDS
+            self._card_updated = {k: t for k, t in self._card_updated.items() if t > horizon}
+        self._card_updated[resource_id] = now
 
     async def _pace(self, channel: str) -> None:
         while (wait := self._pacer.wait_for(channel)) > 0:  # noqa: ASYNC110 - a timed wait
@@ -420,7 +452,10 @@ class Notifier:
             await self._finish(item, _Done({"set_aside": str(exc.response.get("error"))}))
             return
         await self._store.update_resource(
-            resource_id=resource.id, channel_id=str(posted["channel"]), message_ts=str(posted["ts"])
+            resource_id=resource.id,
+            channel_id=str(posted["channel"]),
+            message_ts=str(posted["ts"]),
+            details={"card_ts": None},  # the new card is its own thread's root
         )
         await self._release(item, outcome.error, delay=0.0, transient=True)
 
@@ -463,7 +498,8 @@ class Notifier:
             outbox_id=outbox_id,
             resource_id=done.card.id,
             channel_id=str(done.result["channel"]),
-            message_ts=str(done.result["ts"]),
+            card_ts=str(done.result["ts"]),
+            in_thread=done.card_in_thread,
             result=done.result,
         )
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.errors import bad_request, query_flag, read_object
+from bot.sandbox.errors import bad_request, optional_bool, optional_str, query_flag, read_object
 from bot.sandbox.faults import CONTROL_PREFIX
 from bot.sandbox.lifecycle import (
     DELETED_REASON,
@@ -48,20 +48,6 @@ def add_routes(app: web.Application, state: SandboxState) -> None:
 # Validation
 
 
-def _optional_str(body: dict[str, Any], key: str) -> str | None:
-    value = body.get(key)
-    if value is not None and not isinstance(value, str):
-        raise bad_request(f"{key} must be a string")
-    return value
-
-
-def _optional_bool(body: dict[str, Any], key: str) -> bool:
-    value = body.get(key, False)
-    if not isinstance(value, bool):
-        raise bad_request(f"{key} must be a boolean")
-    return value
-
-
 def _check_properties(body: dict[str, Any]) -> dict[str, Any]:
     properties = body.get("properties") or {}
     if not isinstance(properties, dict):
@@ -75,7 +61,7 @@ def _check_properties(body: dict[str, Any]) -> dict[str, Any]:
 
 def _check_body(body: dict[str, Any]) -> None:
     for key in ("callback_url", "conversation_name", "conversational_context", "custom_greeting"):
-        _optional_str(body, key)
+        optional_str(body, key)
     callback_url = body.get("callback_url")
     if callback_url and not callback_url.startswith(("http://", "https://")):
         raise bad_request("Invalid callback_url")
@@ -88,7 +74,7 @@ def _check_body(body: dict[str, Any]) -> None:
 
 
 def _resolve_persona(state: SandboxState, body: dict[str, Any]) -> dict[str, Any] | None:
-    persona_id = _optional_str(body, "persona_id")
+    persona_id = optional_str(body, "persona_id")
     if persona_id is None:
         return None
     persona = state.personas.get(persona_id)
@@ -98,7 +84,7 @@ def _resolve_persona(state: SandboxState, body: dict[str, Any]) -> dict[str, Any
 
 
 def _resolve_replica(state: SandboxState, body: dict[str, Any], persona: Any) -> str:
-    replica_id = _optional_str(body, "replica_id")
+    replica_id = optional_str(body, "replica_id")
     if replica_id is not None:
         if replica_id not in state.replicas:
             raise bad_request("Invalid replica_id")
@@ -126,7 +112,7 @@ def _new_conversation(state: SandboxState, body: dict[str, Any]) -> Conversation
     properties = _check_properties(body)
     persona = _resolve_persona(state, body)
     replica_id = _resolve_replica(state, body, persona)
-    test_mode = _optional_bool(body, "test_mode")
+    test_mode = optional_bool(body, "test_mode")
     if not test_mode and state.active_conversation_count() >= state.max_concurrent:
         raise bad_request(CONCURRENCY_ERROR)
     conversation_id = new_id("c")
@@ -141,7 +127,7 @@ def _new_conversation(state: SandboxState, body: dict[str, Any]) -> Conversation
         conversational_context=body.get("conversational_context"),
         custom_greeting=body.get("custom_greeting"),
         test_mode=test_mode,
-        audio_only=_optional_bool(body, "audio_only"),
+        audio_only=optional_bool(body, "audio_only"),
         properties=properties,
         perception=_perception_on(persona),
         status="ended" if test_mode else "active",

@@ -7,6 +7,8 @@ from typing import Any
 
 from aiohttp import web
 
+URL_SCHEMES = ("http://", "https://")
+
 
 class ApiError(Exception):
     """Raised by handlers; the app's middleware turns it into a JSON answer."""
@@ -40,3 +42,34 @@ async def read_object(request: web.Request) -> dict[str, Any]:
 
 def query_flag(request: web.Request, name: str) -> bool:
     return request.query.get(name, "").lower() in ("true", "1", "yes")
+
+
+def optional_str(body: dict[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    if value is not None and not isinstance(value, str):
+        raise bad_request(f"{key} must be a string")
+    return value
+
+
+def optional_bool(body: dict[str, Any], key: str) -> bool:
+    value = body.get(key, False)
+    if not isinstance(value, bool):
+        raise bad_request(f"{key} must be a boolean")
+    return value
+
+
+def optional_url(body: dict[str, Any], key: str) -> str | None:
+    """An http(s) URL or None; an empty string counts as absent, as Tavus's clients send it."""
+    value = body.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not value.startswith(URL_SCHEMES):
+        raise bad_request(f"Invalid {key}")
+    return value
+
+
+def optional_object(body: dict[str, Any], key: str) -> dict[str, Any]:
+    value = body.get(key) or {}
+    if not isinstance(value, dict):
+        raise bad_request(f"{key} must be an object")
+    return value

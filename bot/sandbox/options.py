@@ -46,6 +46,10 @@ def _count(value: Any) -> bool:
     return type(value) is int and value >= 0
 
 
+def _optional_text(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() != "")
+
+
 def _one_of(*choices: Any) -> Callable[[Any], bool]:
     return lambda value: value in choices
 
@@ -64,6 +68,8 @@ OPTION_CHECKS: dict[str, Callable[[Any], bool]] = {
     "joined_delay": _seconds,
     "participant_delay": _optional_seconds,
     "training_delay": _seconds,
+    "video_delay": _seconds,
+    "lipsync_delay": _seconds,
     "time_scale": _positive,
     "max_duration_default": _optional_seconds,
     "participant_absent_default": _positive,
@@ -77,6 +83,11 @@ OPTION_CHECKS: dict[str, Callable[[Any], bool]] = {
     "recording_copy_failed": _flag,
     "post_call_actions": _post_call_actions,
     "verbose_timestamps": _one_of(*TIMESTAMP_STYLES),
+    "replica_error": _optional_text,
+    "video_error": _optional_text,
+    "lipsync_error": _optional_text,
+    # The videos spec counts pages from 0, the docs page from 1: let tests try both.
+    "video_first_page": lambda value: type(value) is int and value in (0, 1),
     "duplicate_callbacks": _flag,
     "reorder_callbacks": _flag,
 }

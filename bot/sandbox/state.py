@@ -20,11 +20,15 @@ import secrets
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.sandbox.callbacks import CallbackSender, SentCallback
 from bot.sandbox.faults import Faults
 from bot.sandbox.options import OPTION_CHECKS, TIMESTAMP_STYLES, check_options
+
+if TYPE_CHECKING:
+    from bot.sandbox.lipsync import Lipsync
+    from bot.sandbox.videos import Video
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +37,10 @@ DEFAULT_MAX_CONCURRENT = 10
 DEFAULT_MAX_CALL_DURATION = 3600.0
 DEFAULT_PARTICIPANT_ABSENT = 300.0
 DEFAULT_PARTICIPANT_LEFT = 60.0  # undocumented; Tavus's own examples use 60
+# Real jobs take minutes (videos) to hours (training); a human trying the sandbox waits seconds.
+DEFAULT_TRAINING_SECONDS = 1.0
+DEFAULT_VIDEO_SECONDS = 10.0
+DEFAULT_LIPSYNC_SECONDS = 5.0
 
 SEED_REPLICA_ID = "r79e1c033f"
 SEED_REPLICA_2_ID = "r9fa0878977a"
@@ -41,6 +49,14 @@ SEED_PERSONA_ID = "p2fbd605"
 SEED_PERSONA_2_ID = "p48fdf065d6b"
 SEED_ECHO_PERSONA_ID = "p7a2e5c1b9d0"
 """A system persona in echo mode with no default replica."""
+
+SEED_VOICES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("anna", SEED_REPLICA_ID, ("female", "english")),
+    ("charlie", SEED_REPLICA_2_ID, ("male", "english")),
+    ("lucas", SEED_REPLICA_3_ID, ("male", "spanish")),
+)
+"""Stock voices (`voice_name` slug, the stock replica it comes from, tags): the voices a
+replica trained from an image may take."""
 
 SEED_SYSTEM_PROMPT = (
     "You are the Tavus Researcher, a curious and rigorous research assistant. "
@@ -132,7 +148,8 @@ class SandboxState:
 
     Timing: `latency` (seconds before every answer), `joined_delay` (creation to replica
     joined), `participant_delay` (replica joined to the simulated participant joining; None:
-    nobody joins unless told), `training_delay`, `time_scale` (multiplies every call timeout,
+    nobody joins unless told), `training_delay`, `video_delay`, `lipsync_delay` (a whole job,
+    see `jobs.py`), `time_scale` (multiplies every call timeout,
     e.g. 0.01 turns a 60 s timeout into 0.6 s), `max_duration_default`,
     `participant_absent_default`, `participant_left_default` (timeouts in seconds when the
     create sets none; None for no max duration).
@@ -140,14 +157,19 @@ class SandboxState:
     `reason`), `reached_suffix` (False drops " reached"), `perception_unavailable` (a reason:
     send `application.perception_unavailable` instead of the analysis), `recordings`
     (`recording_ready` callbacks per recorded call), `recording_copy_failed`,
-    `post_call_actions`, `verbose_timestamps` (`seconds`, `space` or `offset`).
+    `post_call_actions`, `verbose_timestamps` (`seconds`, `space` or `offset`),
+    `video_first_page` (0 as the spec says, or 1).
+    Job errors: `replica_error`, `video_error`, `lipsync_error` (a reason: jobs created
+    while it is set fail with it).
     Delivery faults: `duplicate_callbacks`, `reorder_callbacks`.
     """
 
     latency: float = 0.0
     joined_delay: float = 1.0
     participant_delay: float | None = 0.5
-    training_delay: float = 1.0
+    training_delay: float = DEFAULT_TRAINING_SECONDS
+    video_delay: float = DEFAULT_VIDEO_SECONDS
+    lipsync_delay: float = DEFAULT_LIPSYNC_SECONDS
     time_scale: float = 1.0
     max_duration_default: float | None = DEFAULT_MAX_CALL_DURATION
     participant_absent_default: float = DEFAULT_PARTICIPANT_ABSENT
@@ -161,15 +183,23 @@ class SandboxState:
     recording_copy_failed: bool = False
     post_call_actions: list[dict[str, Any]] = field(default_factory=list)
     verbose_timestamps: str = "seconds"
+    video_first_page: int = 0
+    replica_error: str | None = None
+    video_error: str | None = None
+    lipsync_error: str | None = None
     duplicate_callbacks: bool = False
     reorder_callbacks: bool = False
     personas: dict[str, dict[str, Any]] = field(default_factory=dict)
     replicas: dict[str, dict[str, Any]] = field(default_factory=dict)
     conversations: dict[str, Conversation] = field(default_factory=dict)
+    videos: dict[str, Video] = field(default_factory=dict)
+    lipsyncs: dict[str, Lipsync] = field(default_factory=dict)
+    voices: dict[str, dict[str, Any]] = field(default_factory=dict)
     callbacks_sent: list[SentCallback] = field(default_factory=list)
     next_transcript: list[dict[str, Any]] | None = None
     next_analysis: str | None = None
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    jobs: dict[str, asyncio.Task[None]] = field(default_factory=dict)
     sender: CallbackSender = field(init=False)
     faults: Faults = field(init=False, default_factory=Faults)
 
@@ -204,6 +234,22 @@ class SandboxState:
         task.add_done_callback(self._task_done)
         return task
 
+    def start_job(self, key: str, coro: Coroutine[Any, Any, None]) -> None:
+        """Run a resource's job (training, generation) in the background until it ends or
+        `stop_job(key)`; a stopped job sends nothing more."""
+        task = self.spawn(coro)
+        self.jobs[key] = task
+        task.add_done_callback(lambda done: self._job_done(key, done))
+
+    def stop_job(self, key: str) -> None:
+        task = self.jobs.pop(key, None)
+        if task is not None:
+            task.cancel()
+
+    def _job_done(self, key: str, task: asyncio.Task[None]) -> None:
+        if self.jobs.get(key) is task:
+            del self.jobs[key]
+
     def _task_done(self, task: asyncio.Task[None]) -> None:
         self.tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
@@ -237,6 +283,8 @@ class SandboxState:
         echo = _system_persona(SEED_ECHO_PERSONA_ID, "Echo", "", None)
         echo["pipeline_mode"] = "echo"
         self.personas[SEED_ECHO_PERSONA_ID] = echo
+        for voice_name, replica_id, tags in SEED_VOICES:
+            self.voices[voice_name] = _stock_voice(voice_name, replica_id, tags)
 
 
 def _system_replica(replica_id: str, name: str) -> dict[str, Any]:
@@ -252,6 +300,15 @@ def _system_replica(replica_id: str, name: str) -> dict[str, Any]:
         "error_message": None,
         "replica_type": "system",
         "model_name": "phoenix-3",
+    }
+
+
+def _stock_voice(voice_name: str, replica_id: str, tags: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "voice_name": voice_name,
+        "replica_id": replica_id,
+        "audio_url": f"https://cdn.sandbox.tavus.io/voices/{voice_name}.mp3",
+        "tags": [{"tag_name": tag} for tag in tags],
     }
 
 

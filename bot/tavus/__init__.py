@@ -14,30 +14,46 @@ from .errors import (
     TavusStatusError,
     Unauthorized,
 )
+from .lipsync import Lipsyncs
 from .models import (
     Conversation,
     ConversationEvent,
     ConversationProperties,
+    Lipsync,
     Page,
     Persona,
     Replica,
+    ReplicaProperties,
+    Video,
+    VideoProperties,
+    Voice,
 )
+from .videos import Videos
+from .voices import Voices
 
 __all__ = [
     "BadRequest",
     "Conversation",
     "ConversationEvent",
     "ConversationProperties",
+    "Lipsync",
+    "Lipsyncs",
     "NotFound",
     "PaymentRequired",
     "Page",
     "Persona",
     "RateLimited",
     "Replica",
+    "ReplicaProperties",
     "ServerError",
     "TavusClient",
     "TavusConnectionError",
     "TavusError",
     "TavusStatusError",
     "Unauthorized",
+    "Video",
+    "VideoProperties",
+    "Videos",
+    "Voice",
+    "Voices",
 ]

@@ -171,6 +171,10 @@ class APIResource:
         """A POST that is safe to repeat, such as `.../end`."""
         await self._requester.request("POST", path, idempotent=True)
 
+    async def _patch(self, path: str, body: object, *, idempotent: bool) -> Any:
+        """``idempotent`` when repeating the PATCH changes nothing (a rename, not an append)."""
+        return await self._requester.request("PATCH", path, body=body, idempotent=idempotent)
+
     async def _delete(self, path: str, params: Params | None = None) -> None:
         await self._requester.request("DELETE", path, params=params, idempotent=True)
 

@@ -17,8 +17,11 @@ from ._constants import (
 )
 from ._http import Requester, SleepFn
 from .conversations import Conversations
+from .lipsync import Lipsyncs
 from .personas import Personas
 from .replicas import Replicas
+from .videos import Videos
+from .voices import Voices
 
 
 class TavusClient:
@@ -48,6 +51,9 @@ class TavusClient:
         self.conversations = Conversations(requester)
         self.personas = Personas(requester)
         self.replicas = Replicas(requester)
+        self.videos = Videos(requester)
+        self.lipsync = Lipsyncs(requester)
+        self.voices = Voices(requester)
 
     def __repr__(self) -> str:
         return f"<TavusClient base_url={str(self._http.base_url)!r}>"

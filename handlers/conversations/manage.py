@@ -78,14 +78,15 @@ async def joinable_ids(
     return frozenset(allowed)
 
 
-async def delete_conversation(services: Services, conversation_id: str) -> None:
-    await services.tavus.conversations.delete(conversation_id)
+async def delete_conversation(services: Services, conversation_id: str, hard: bool) -> None:
+    await services.tavus.conversations.delete(conversation_id, hard=hard)
 
 
 LISTING = Listing(fetch=fetch_page, lines=page_lines, filters=("active", "ended"))
 DELETION = Deletion(
     delete=delete_conversation,
-    consequence="Its record in Tavus is removed for good.",
+    consequence="Its record in Tavus is removed.",
+    hard_consequence="Its recording, transcript and other artifacts are deleted too.",
 )
 
 

@@ -22,7 +22,12 @@ logger = logging.getLogger(__name__)
 async def ask_delete(request: CommandRequest) -> None:
     family = request.family
     assert family is not None and family.deletion is not None
+    deletion = family.deletion
     tavus_id = request.command.words[0]
+    hard = "--hard" in request.command.flags
+    if hard and deletion.hard_consequence is None:
+        await request.say_privately(f"A {family.kind} has no hard delete: leave out `--hard`.")
+        return
     refused = await refusal(
         request.services,
         kind=family.kind,
@@ -33,7 +38,10 @@ async def ask_delete(request: CommandRequest) -> None:
     if refused:
         await request.say_privately(refused)
         return
-    text, confirm = blocks.delete_confirmation(family.kind, tavus_id, family.deletion.consequence)
+    consequence = deletion.consequence
+    if hard:
+        consequence = f"{consequence} {deletion.hard_consequence} This cannot be undone."
+    text, confirm = blocks.delete_confirmation(family.kind, tavus_id, consequence, hard=hard)
     await request.say_privately(text, confirm)
 
 
@@ -50,14 +58,16 @@ async def handle_delete_button(
     if parsed is None or family is None or family.deletion is None:
         logger.warning("a Delete button carried a value no family knows")
         return
-    kind, tavus_id = parsed
+    kind, tavus_id, hard = parsed
+    if hard and family.deletion.hard_consequence is None:
+        return
     user_id = body["user"]["id"]
     refused = await refusal(services, kind=kind, tavus_id=tavus_id, user_id=user_id, verb="delete")
     if refused:
         await say_privately(respond, refused, replace=True)
         return
     try:
-        await family.deletion.delete(services, tavus_id)
+        await family.deletion.delete(services, tavus_id, hard)
     except NotFound:
         pass  # already gone: what the user wanted
     except TavusError as exc:
@@ -68,5 +78,6 @@ async def handle_delete_button(
         await services.store.update_resource(
             resource_id=resource.id, status="deleted", finished=True
         )
-    logger.info("user %s deleted %s %s", user_id, kind, tavus_id)
-    await say_privately(respond, f":wastebasket: Deleted {kind} {code(tavus_id)}.", replace=True)
+    logger.info("user %s deleted %s %s%s", user_id, kind, tavus_id, " (hard)" if hard else "")
+    how = "Permanently deleted" if hard else "Deleted"
+    await say_privately(respond, f":wastebasket: {how} {kind} {code(tavus_id)}.", replace=True)

@@ -63,10 +63,22 @@ class Listing:
 
 @dataclass(frozen=True)
 class Deletion:
-    """How a kind is deleted in Tavus, and what the user loses."""
+    """How a kind is deleted in Tavus, and what the user loses.
 
-    delete: Callable[[Services, str], Awaitable[None]]
+    ``delete(services, tavus_id, hard)``; ``hard_consequence`` is what `--hard` destroys on
+    top (None: the kind has no hard delete)."""
+
+    delete: Callable[[Services, str, bool], Awaitable[None]]
     consequence: str
+    hard_consequence: str | None = None
+
+
+@dataclass(frozen=True)
+class Renaming:
+    """How a kind is renamed in Tavus."""
+
+    rename: Callable[[Services, str, str], Awaitable[None]]
+    max_length: int = 200
 
 
 @dataclass(frozen=True)
@@ -76,6 +88,7 @@ class Family:
     actions: Mapping[str, Route] = field(default_factory=dict)
     listing: Listing | None = None
     deletion: Deletion | None = None
+    renaming: Renaming | None = None
     register: Callable[[AsyncApp], None] | None = None
 
 

@@ -97,3 +97,43 @@ async def test_delete_asks_first_and_only_the_owner_may(world: tuple[Harness, Sa
     done = (await running.slack.wait_for_response(count=4))[3]
     assert done["text"].startswith(":wastebasket: Deleted")
     assert sandbox.state.conversations[cid].status == "deleted"
+
+
+async def test_a_hard_delete_says_what_it_destroys(world: tuple[Harness, Sandbox]) -> None:
+    running, sandbox = world
+    await _start(running, 1)
+    (conversation,) = sandbox.state.conversations.values()
+    cid = conversation.conversation_id
+
+    await running.command(f"conversation delete {cid} --hard")
+
+    (confirm,) = await running.slack.wait_for_response(count=1)
+    assert confirm["text"].startswith(f"Permanently delete conversation `{cid}`?")
+    assert "recording, transcript" in confirm["text"] and "cannot be undone" in confirm["text"]
+    (button,) = [e for b in confirm["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    click = block_action_payload(
+        DELETE_ACTION, value=button["value"], response_url=running.slack.response_url
+    )
+    await running.interact(click)
+    done = (await running.slack.wait_for_response(count=2))[1]
+    assert done["text"].startswith(":wastebasket: Permanently deleted")
+    assert sandbox.state.conversations[cid].status == "deleted"
+
+
+async def test_a_forged_delete_value_does_nothing(world: tuple[Harness, Sandbox]) -> None:
+    running, sandbox = world
+    await _start(running, 1)
+    (conversation,) = sandbox.state.conversations.values()
+    for value in (
+        "conversation:../x:soft",
+        "video:c1:soft",
+        "garbage",
+        f"x:{conversation.conversation_id}:hard",
+    ):
+        await running.interact(
+            block_action_payload(
+                DELETE_ACTION, value=value, response_url=running.slack.response_url
+            )
+        )
+    assert conversation.status != "deleted"
+    assert running.slack.responses == []

@@ -527,3 +527,28 @@ async def test_injection_strings_are_stored_verbatim(store: Store) -> None:
         INJECTION: INJECTION
     }
     assert len(await store.list_resources()) == 1
+
+
+async def test_a_mergeable_row_repeating_the_queue_tail_is_not_added(store: Store) -> None:
+    resource = await make_conversation(store)
+    refresh = OutboxDraft("refresh_parent", merge=True)
+
+    async def event(key: str, *drafts: OutboxDraft) -> None:
+        await store.record_event(
+            resource_id=resource.id, dedup_key=key, event_type=key, payload={}, outbox=drafts
+        )
+
+    for n in range(5):  # five progress steps while the first refresh waits
+        await event(f"p{n}", refresh)
+    assert await store.pending_outbox_count() == 1
+
+    await event("ready", OutboxDraft("reply", {"text": "ready"}), refresh)
+    assert await store.pending_outbox_count() == 3  # refresh, reply, refresh
+    for expected in ("refresh_parent", "reply"):
+        (done,) = await claim(store)
+        assert done.action == expected
+        await store.complete_outbox(outbox_id=done.id)
+    assert [i.action for i in await claim(store)] == ["refresh_parent"]  # being delivered
+    # A refresh being delivered is not merged into: the next one may show a newer state.
+    await event("p9", refresh)
+    assert await store.pending_outbox_count() == 2

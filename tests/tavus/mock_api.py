@@ -94,6 +94,48 @@ def paged(rows: Sequence[Mapping[str, Any]], total_count: int | None = None) -> 
     return handler
 
 
+def paged_from_zero(
+    rows: Sequence[Mapping[str, Any]], total_count: int | None = None, cap: int | None = None
+) -> Handler:
+    """Like `paged`, but page 0 is the first page; `cap` caps `limit` as a server might."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params["page"])
+        limit = min(int(request.url.params["limit"]), cap or 10**6)
+        payload: dict[str, Any] = {"data": rows[page * limit : (page + 1) * limit]}
+        if total_count is not None:
+            payload["total_count"] = total_count
+        return httpx.Response(200, json=payload)
+
+    return handler
+
+
+def rejects_page_zero(handler: Handler) -> Handler:
+    """1-based pages that answer page 0 with 400, as the sandbox does."""
+
+    def wrapped(request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("page") == "0":
+            return httpx.Response(400, json={"error": "Invalid page"})
+        return handler(request)
+
+    return wrapped
+
+
+def clamps_page_zero(handler: Handler) -> Handler:
+    """1-based pages that serve page 1 for page 0."""
+
+    def wrapped(request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("page") == "0":
+            request = httpx.Request("GET", request.url.copy_set_param("page", "1"))
+        return handler(request)
+
+    return wrapped
+
+
+def invalid_video(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(400, json={"error": "Invalid video_id"})
+
+
 class Recorder:
     """Record each request and answer with the next handler; the last one repeats."""
 
