@@ -1,6 +1,26 @@
 from __future__ import annotations
 
-from bot.tavus import Conversation, ConversationEvent, Page, Persona, Replica
+from typing import Any
+
+import pytest
+
+from bot.tavus import (
+    Conversation,
+    ConversationEvent,
+    Lipsync,
+    Page,
+    Persona,
+    Replica,
+    Video,
+    Voice,
+)
+from bot.tavus.models import (
+    FINISHED_VIDEO_STATUSES,
+    VIDEO_ERROR,
+    VIDEO_READY,
+    VIDEO_STATUSES,
+    progress_percent,
+)
 
 
 def test_conversation_ignores_unknown_fields_and_keeps_raw() -> None:
@@ -95,3 +115,133 @@ def test_page_from_api_without_total_count() -> None:
 
     assert result.total_count == 1
     assert [r.replica_id for r in result.items] == ["r1"]
+
+
+# The video callback body as tavus-callbacks.md shows it: naive timestamps, no envelope.
+VIDEO_CALLBACK: dict[str, Any] = {
+    "video_id": "1e30440cf9",
+    "video_name": "Welcome",
+    "status": "ready",
+    "replica_id": "r90bbd427f71",
+    "status_details": "Your request has processed successfully!",
+    "generation_progress": "100/100",
+    "download_url": "https://cdn.test/high.mp4?download=1",
+    "stream_url": "https://cdn.test/x.m3u8",
+    "hosted_url": "https://videos.tavus.io/video/1e30440cf9",
+    "data": {"script": "Hello"},
+    "created_at": "2024-08-28 15:27:40.824457",
+    "updated_at": "2024-08-28 15:29:19.802670",
+}
+
+
+def test_video_from_a_ready_callback() -> None:
+    video = Video.from_api({**VIDEO_CALLBACK, "brand_new": 1})
+
+    assert video.status == VIDEO_READY
+    assert video.replica_id == "r90bbd427f71"
+    assert video.progress_percent == 100
+    assert video.script == "Hello"
+    assert video.created_at == "2024-08-28 15:27:40.824457"
+    assert video.updated_at == "2024-08-28 15:29:19.802670"
+    assert video.hosted_url == "https://videos.tavus.io/video/1e30440cf9"
+    assert video.thumbnail_image_url is None
+    assert video.raw["brand_new"] == 1
+    assert "brand_new" not in repr(video)
+
+
+def test_video_from_an_error_callback() -> None:
+    failed = {
+        **VIDEO_CALLBACK,
+        "status": "error",
+        "download_url": None,
+        "stream_url": None,
+        "generation_progress": "0/100",
+        "status_details": "The script is too long",
+    }
+    video = Video.from_api(failed)
+
+    assert video.status == VIDEO_ERROR
+    assert video.is_finished
+    assert video.progress_percent == 0
+    assert video.download_url is None
+    assert video.status_details == "The script is too long"
+
+
+def test_video_list_row_reads_error_details_and_backgrounds() -> None:
+    video = Video.from_api(
+        {
+            "video_id": "v1",
+            "status": "generating",
+            "generation_progress": "40/100",
+            "error_details": "",
+            "background_url": "https://example.test/",
+            "background_source_url": "https://bucket.test/bg.mp4",
+            "data": None,
+        }
+    )
+
+    assert video.progress_percent == 40
+    assert not video.is_finished
+    assert video.error_details == ""
+    assert video.background_url == "https://example.test/"
+    assert video.background_source_url == "https://bucket.test/bg.mp4"
+    assert video.data == {}
+    assert video.script is None
+
+
+def test_video_statuses() -> None:
+    assert VIDEO_STATUSES == ("queued", "generating", "ready", "deleted", "error")
+    assert frozenset({"ready", "deleted", "error"}) == FINISHED_VIDEO_STATUSES
+
+
+@pytest.mark.parametrize(
+    ("text", "percent"),
+    [
+        ("40/100", 40),
+        ("0/100", 0),
+        ("100/100", 100),
+        ("3/4", 75),
+        (" 12 / 50 ", 24),
+        ("40", 40),
+        ("40%", 40),
+        ("150/100", 100),
+        ("1/0", None),
+        ("", None),
+        ("n/a", None),
+        ("-5/100", None),
+        (None, None),
+    ],
+)
+def test_progress_percent(text: str | None, percent: int | None) -> None:
+    assert progress_percent(text) == percent
+
+
+def test_replica_progress_percent_and_callback_shape() -> None:
+    training = Replica.from_api({"replica_id": "r1", "training_progress": "55/100"})
+    failed = Replica.from_api({"replica_id": "r1", "status": "error", "error_message": "too short"})
+
+    assert training.progress_percent == 55
+    assert failed.progress_percent is None
+    assert failed.error_message == "too short"
+    assert not failed.is_ready
+
+
+def test_lipsync_prefers_the_current_spelling() -> None:
+    both = Lipsync.from_api(
+        {"lipsync_id": "new", "request_id": "old", "lipsync_name": "N", "request_name": "O"}
+    )
+    legacy = Lipsync.from_api({"request_id": "old", "request_name": "O"})
+
+    assert (both.lipsync_id, both.lipsync_name) == ("new", "N")
+    assert (legacy.lipsync_id, legacy.lipsync_name) == ("old", "O")
+
+
+def test_lipsync_without_any_id_is_refused() -> None:
+    with pytest.raises(KeyError):
+        Lipsync.from_api({"status": "started"})
+
+
+def test_voice_tags_accept_objects_and_strings() -> None:
+    voice = Voice.from_api({"voice_name": "anna", "tags": [{"tag_name": "en"}, "calm", {}]})
+
+    assert voice.tags == ("en", "calm")
