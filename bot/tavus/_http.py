@@ -16,7 +16,14 @@ from ._constants import (
     MAX_RETRY_DELAY,
     RETRYABLE_STATUS_CODES,
 )
-from .errors import TavusConnectionError, TavusError, TavusStatusError, status_error
+from .errors import (
+    BadRequest,
+    NotFound,
+    TavusConnectionError,
+    TavusError,
+    TavusStatusError,
+    status_error,
+)
 from .models import Page
 
 T = TypeVar("T")
@@ -156,12 +163,39 @@ def _message(body: Any) -> str | None:
 class APIResource:
     """Base for a resource group (`tavus.conversations`, ...): verbs over one Requester."""
 
+    # Tavus answers an unknown id with 400 "Invalid <id_name>", not 404: the verbs on one
+    # resource (`_get_one`, `_delete_one`, `_patch_one`) raise NotFound for it instead.
+    id_name: str = ""
+
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
 
     async def _get(self, path: str, params: Params | None = None) -> Mapping[str, Any]:
         data = await self._requester.request("GET", path, params=params, idempotent=True)
         return _expect_mapping(data)
+
+    async def _get_one(self, path: str, params: Params | None = None) -> Mapping[str, Any]:
+        try:
+            return await self._get(path, params)
+        except BadRequest as exc:
+            raise self._unknown_id(exc) from exc
+
+    async def _delete_one(self, path: str, params: Params | None = None) -> None:
+        try:
+            await self._delete(path, params)
+        except BadRequest as exc:
+            raise self._unknown_id(exc) from exc
+
+    async def _patch_one(self, path: str, body: object, *, idempotent: bool) -> Any:
+        try:
+            return await self._patch(path, body, idempotent=idempotent)
+        except BadRequest as exc:
+            raise self._unknown_id(exc) from exc
+
+    def _unknown_id(self, exc: BadRequest) -> TavusStatusError:
+        if self.id_name and self.id_name in exc.message:
+            return NotFound(exc.status_code, exc.message, exc.body)
+        return exc
 
     async def _create(self, path: str, body: object) -> Mapping[str, Any]:
         data = await self._requester.request("POST", path, body=body, idempotent=False)

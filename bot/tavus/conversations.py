@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 
 from ._http import APIResource, path_param, query
-from .errors import BadRequest, NotFound
 from .models import Conversation, ConversationProperties, Page
 
 PATH = "/v2/conversations"
@@ -16,6 +15,8 @@ def _given(**fields: object) -> dict[str, object]:
 
 
 class Conversations(APIResource):
+    id_name = "conversation_id"
+
     async def create(
         self,
         *,
@@ -59,13 +60,7 @@ class Conversations(APIResource):
 
     async def get(self, conversation_id: str, *, verbose: bool = False) -> Conversation:
         path = f"{PATH}/{path_param('conversation_id', conversation_id)}"
-        try:
-            data = await self._get(path, query(verbose=True) if verbose else None)
-        except BadRequest as exc:
-            # Tavus answers an unknown conversation with 400 "Invalid conversation_id".
-            if "conversation_id" not in exc.message:
-                raise
-            raise NotFound(exc.status_code, exc.message, exc.body) from exc
+        data = await self._get_one(path, query(verbose=True) if verbose else None)
         return Conversation.from_api(data)
 
     async def list(
@@ -86,7 +81,7 @@ class Conversations(APIResource):
     async def delete(self, conversation_id: str, *, hard: bool = False) -> None:
         """``hard`` also deletes the recording, transcript and other artifacts, for good."""
         path = f"{PATH}/{path_param('conversation_id', conversation_id)}"
-        await self._delete(path, query(hard=True) if hard else None)
+        await self._delete_one(path, query(hard=True) if hard else None)
 
 
 def _listed(values: Sequence[str] | None) -> list[str] | None:

@@ -15,6 +15,8 @@ PATH = "/v2/lipsync"
 
 
 class Lipsyncs(APIResource):
+    id_name = "lipsync_id"
+
     async def create(
         self,
         *,
@@ -37,7 +39,9 @@ class Lipsyncs(APIResource):
         return Lipsync.from_api(await self._create(PATH, body))
 
     async def get(self, lipsync_id: str) -> Lipsync:
-        return Lipsync.from_api(await self._get(f"{PATH}/{path_param('lipsync_id', lipsync_id)}"))
+        return Lipsync.from_api(
+            await self._get_one(f"{PATH}/{path_param('lipsync_id', lipsync_id)}")
+        )
 
     async def list(self, *, page: int = 1, limit: int = 10) -> Page[Lipsync]:
         return await self._get_page(PATH, Lipsync.from_api, page=page, limit=limit)
@@ -46,4 +50,4 @@ class Lipsyncs(APIResource):
         return self._walk(lambda page: self.list(page=page, limit=limit))
 
     async def delete(self, lipsync_id: str) -> None:
-        await self._delete(f"{PATH}/{path_param('lipsync_id', lipsync_id)}")
+        await self._delete_one(f"{PATH}/{path_param('lipsync_id', lipsync_id)}")

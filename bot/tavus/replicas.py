@@ -37,6 +37,8 @@ def _comma_joined(ids: Sequence[str] | None) -> str | None:
 
 
 class Replicas(APIResource):
+    id_name = "replica_id"
+
     async def create(
         self,
         *,
@@ -70,7 +72,7 @@ class Replicas(APIResource):
 
     async def get(self, replica_id: str, *, verbose: bool = False) -> Replica:
         path = f"{PATH}/{path_param('replica_id', replica_id)}"
-        data = await self._get(path, query(verbose=True) if verbose else None)
+        data = await self._get_one(path, query(verbose=True) if verbose else None)
         return Replica.from_api(data)
 
     async def list(
@@ -118,9 +120,9 @@ class Replicas(APIResource):
         if not name.strip():
             raise ValueError("name must not be empty")
         path = f"{PATH}/{path_param('replica_id', replica_id)}/name"
-        await self._patch(path, {"replica_name": name}, idempotent=True)
+        await self._patch_one(path, {"replica_name": name}, idempotent=True)
 
     async def delete(self, replica_id: str, *, hard: bool = False) -> None:
         """``hard`` also deletes the training footage, for good (not past conversations)."""
         path = f"{PATH}/{path_param('replica_id', replica_id)}"
-        await self._delete(path, query(hard=True) if hard else None)
+        await self._delete_one(path, query(hard=True) if hard else None)

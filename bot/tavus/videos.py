@@ -23,6 +23,8 @@ def _check_source(script: str | None, audio_url: str | None) -> None:
 
 
 class Videos(APIResource):
+    id_name = "video_id"
+
     async def generate(
         self,
         *,
@@ -62,7 +64,7 @@ class Videos(APIResource):
     async def get(self, video_id: str, *, verbose: bool = False) -> Video:
         """``verbose`` adds the thumbnail links."""
         path = f"{PATH}/{path_param('video_id', video_id)}"
-        return Video.from_api(await self._get(path, query(verbose=True) if verbose else None))
+        return Video.from_api(await self._get_one(path, query(verbose=True) if verbose else None))
 
     async def list(self, *, page: int = 1, limit: int = 10) -> Page[Video]:
         """One page as numbered by the caller: Tavus's first page may be 0 or 1 (unverified)."""
@@ -80,9 +82,9 @@ class Videos(APIResource):
         if not name.strip():
             raise ValueError("name must not be empty")
         path = f"{PATH}/{path_param('video_id', video_id)}/name"
-        await self._patch(path, {"video_name": name}, idempotent=True)
+        await self._patch_one(path, {"video_name": name}, idempotent=True)
 
     async def delete(self, video_id: str, *, hard: bool = False) -> None:
         """``hard`` also deletes thumbnails and assets, for good."""
         path = f"{PATH}/{path_param('video_id', video_id)}"
-        await self._delete(path, query(hard=True) if hard else None)
+        await self._delete_one(path, query(hard=True) if hard else None)

@@ -92,11 +92,11 @@ async def test_rate_limited_carries_retry_after(make_tavus: MakeTavus) -> None:
 
 
 async def test_error_key_wins_over_message_key(make_tavus: MakeTavus) -> None:
-    both = ok({"error": "Invalid replica_id", "message": "Bad Request"}, status_code=400)
+    both = ok({"error": "Invalid persona_id", "message": "Bad Request"}, status_code=400)
     with pytest.raises(BadRequest) as caught:
-        await make_tavus(both).replicas.get("r123")
+        await make_tavus(both).personas.list()
 
-    assert caught.value.message == "Invalid replica_id"
+    assert caught.value.message == "Invalid persona_id"
 
 
 def test_user_message_quotes_tavus() -> None:

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from bot.tavus import BadRequest, ServerError
+from bot.tavus import NotFound, ServerError
 from bot.tavus.models import LIPSYNC_COMPLETED
 
 from .conftest import MakeTavus, RecordingSleep
@@ -91,8 +91,8 @@ async def test_get_reads_the_legacy_spelling(make_tavus: MakeTavus) -> None:
     assert lipsync.created_at == "2024-08-28 15:27:40.824457"
 
 
-async def test_get_unknown_is_a_bad_request(make_tavus: MakeTavus) -> None:
-    with pytest.raises(BadRequest, match="Invalid lipsync_id"):
+async def test_get_unknown_is_not_found(make_tavus: MakeTavus) -> None:
+    with pytest.raises(NotFound, match="Invalid lipsync_id"):
         await make_tavus(ok({"error": "Invalid lipsync_id"}, 400)).lipsync.get("w1")
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from bot.tavus import (
     BadRequest,
+    NotFound,
     PaymentRequired,
     ServerError,
     TavusConnectionError,
@@ -207,9 +208,9 @@ async def test_get_is_retried(make_tavus: MakeTavus) -> None:
     assert len(recorder.requests) == 3
 
 
-async def test_unknown_video_is_a_bad_request_quoting_tavus(make_tavus: MakeTavus) -> None:
+async def test_unknown_video_is_not_found_quoting_tavus(make_tavus: MakeTavus) -> None:
     recorder = Recorder(invalid_video)
-    with pytest.raises(BadRequest) as caught:
+    with pytest.raises(NotFound) as caught:
         await make_tavus(recorder).videos.get("v404")
 
     assert caught.value.user_message == "Tavus says: Invalid video_id (400)"
