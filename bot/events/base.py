@@ -67,3 +67,6 @@ def upload(*, content: str, filename: str, title: str, comment: str | None = Non
 
 
 REFRESH_PARENT = OutboxDraft(action="refresh_parent", payload={})
+
+# A job's progress changes the card, nothing else; the store keeps one such refresh queued.
+REFRESH_PROGRESS = OutboxDraft(action="refresh_parent", payload={}, merge=True)
