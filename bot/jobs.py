@@ -90,8 +90,12 @@ async def start_job(
     channel_id: str | None,
     create: Create,
     name: str | None = None,
+    thread_ts: str | None = None,
 ) -> JobStarted:
-    """Raises the TavusError of a refused create (nothing is kept), or OutcomeUnknown."""
+    """Raises the TavusError of a refused create (nothing is kept), or OutcomeUnknown.
+
+    ``thread_ts``: the job hangs under that message of ``channel_id`` (one a message shortcut
+    was used on): its card and results go into that message's thread."""
     token = new_callback_token()
     store = services.store
     pending, card = await store.begin_job(
@@ -101,6 +105,7 @@ async def start_job(
         channel_id=channel_id,
         callback_token=token,
         name=name,
+        thread_ts=thread_ts,
     )
     try:
         created = await create(services.settings.callback_url(token))
