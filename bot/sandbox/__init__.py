@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bot.sandbox.app import SANDBOX_STATE, build_app, serve
 from bot.sandbox.faults import Fault, Faults
+from bot.sandbox.jobs import SCRIPT_FAIL_MARKER, URL_FAIL_MARKER
+from bot.sandbox.lipsync import Lipsync
 from bot.sandbox.options import check_options
 from bot.sandbox.state import (
     SEED_ECHO_PERSONA_ID,
@@ -12,8 +14,10 @@ from bot.sandbox.state import (
     SEED_REPLICA_2_ID,
     SEED_REPLICA_3_ID,
     SEED_REPLICA_ID,
+    SEED_VOICES,
     SandboxState,
 )
+from bot.sandbox.videos import Video
 
 __all__ = [
     "SANDBOX_STATE",
@@ -23,9 +27,14 @@ __all__ = [
     "SEED_REPLICA_2_ID",
     "SEED_REPLICA_3_ID",
     "SEED_REPLICA_ID",
+    "SEED_VOICES",
+    "SCRIPT_FAIL_MARKER",
+    "URL_FAIL_MARKER",
     "Fault",
     "Faults",
+    "Lipsync",
     "SandboxState",
+    "Video",
     "build_app",
     "check_options",
     "serve",

@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
-from bot.sandbox import control, conversations, personas, replicas
+from bot.sandbox import control, conversations, lipsync, personas, replicas, videos, voices
 from bot.sandbox.errors import ApiError
 from bot.sandbox.faults import CONTROL_PREFIX, fault_middleware
 from bot.sandbox.options import check_options
@@ -29,6 +29,9 @@ SANDBOX_STATE = web.AppKey("sandbox_state", SandboxState)
 RESOURCES: tuple[Callable[[web.Application, SandboxState], None], ...] = (
     personas.add_routes,
     replicas.add_routes,
+    voices.add_routes,
+    videos.add_routes,
+    lipsync.add_routes,
     conversations.add_routes,
     control.add_routes,
 )

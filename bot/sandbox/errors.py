@@ -69,7 +69,9 @@ def optional_url(body: dict[str, Any], key: str) -> str | None:
 
 
 def optional_object(body: dict[str, Any], key: str) -> dict[str, Any]:
-    value = body.get(key) or {}
+    value = body.get(key)
+    if value is None:
+        return {}
     if not isinstance(value, dict):
         raise bad_request(f"{key} must be an object")
     return value

@@ -14,8 +14,17 @@ from aiohttp import web
 from bot.sandbox import SANDBOX_STATE, SandboxState, build_app
 
 API_KEY = "test-key"
-FAST = {"joined_delay": 0.05, "participant_delay": 0.05, "training_delay": 0.05}
+FAST = {
+    "joined_delay": 0.05,
+    "participant_delay": 0.05,
+    "training_delay": 0.05,
+    "video_delay": 0.05,
+    "lipsync_delay": 0.05,
+}
+# Long enough for polling to see a job's steps (0.05 s each), short enough for a test.
+OBSERVABLE_JOB_SECONDS = 0.5
 WAIT_SECONDS = 2.0
+POLL_INTERVAL = 0.005
 
 
 async def start_runner(app: web.Application) -> tuple[web.AppRunner, str]:
@@ -52,6 +61,32 @@ class Receiver:
 
 
 StartSandbox = Callable[..., Awaitable[Sandbox]]
+
+
+async def poll(
+    client: httpx.AsyncClient, path: str, until: Callable[[dict[str, Any]], bool]
+) -> list[dict[str, Any]]:
+    """Every answer of `GET path`, polled until `until(answer)` holds."""
+    answers: list[dict[str, Any]] = []
+    async with asyncio.timeout(WAIT_SECONDS):
+        while not answers or not until(answers[-1]):
+            if answers:
+                await asyncio.sleep(POLL_INTERVAL)
+            response = await client.get(path)
+            assert response.status_code == 200, response.text
+            answers.append(response.json())
+    return answers
+
+
+def distinct(values: list[Any]) -> list[Any]:
+    """`values` without consecutive repeats: the states a poller went through."""
+    return [value for index, value in enumerate(values) if index == 0 or values[index - 1] != value]
+
+
+def percent(progress: str) -> int:
+    done, total = progress.split("/")
+    assert total == "100"
+    return int(done)
 
 
 @pytest.fixture

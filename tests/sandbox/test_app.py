@@ -83,6 +83,12 @@ async def test_serve_runs_until_cancelled() -> None:
         ({"perception_unavailable": "tired"}, "invalid value for perception_unavailable"),
         ({"post_call_actions": [{"tool_name": "crm", "status": "done"}]}, "post_call_actions"),
         ({"latency": -1}, "invalid value for latency"),
+        ({"video_delay": -0.1}, "invalid value for video_delay"),
+        ({"lipsync_delay": "soon"}, "invalid value for lipsync_delay"),
+        ({"video_error": ""}, "invalid value for video_error"),
+        ({"replica_error": 3}, "invalid value for replica_error"),
+        ({"video_first_page": 2}, "invalid value for video_first_page"),
+        ({"video_first_page": True}, "invalid value for video_first_page"),
     ],
 )
 def test_build_app_refuses_unknown_or_bad_options(options: dict[str, Any], error: str) -> None:
