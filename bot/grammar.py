@@ -18,7 +18,7 @@ VERBS = ("list", "show", "new", "edit", "rename", "delete", "end", "add", "train
 # Verbs whose first word is the id of the thing acted on.
 VERBS_WITH_ID = frozenset({"show", "edit", "rename", "delete", "end", "recrawl"})
 # `/tavus conversations active` means `/tavus conversations list active`.
-LIST_FILTERS = {"conversation": ("active", "ended")}
+LIST_FILTERS = {"conversation": ("active", "ended"), "replica": ("user", "system")}
 CALL_FLAGS = frozenset({"--audio", "--test"})
 # Options a verb takes, anywhere after it: `/tavus video delete <id> --hard`.
 VERB_FLAGS = {"delete": frozenset({"--hard"})}

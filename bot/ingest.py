@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.blocks.text import as_text
+from bot.choices import ChoiceCache
 from bot.events.base import Interpretation, MalformedEvent, fingerprint
 from bot.kinds import ResourceKind, kind_of
 from bot.notifier import Notifier
@@ -45,9 +46,16 @@ def interpret(resource: Resource, body: Mapping[str, Any]) -> Interpretation:
 
 
 async def ingest(
-    *, store: Store, notifier: Notifier, resource: Resource, body: Mapping[str, Any]
+    *,
+    store: Store,
+    notifier: Notifier,
+    resource: Resource,
+    body: Mapping[str, Any],
+    choices: ChoiceCache | None = None,
 ) -> bool:
-    """Stores the event and its posts in one transaction; False when it was seen before."""
+    """Stores the event and its posts in one transaction; False when it was seen before.
+
+    ``choices``: the pickers' cache, told to forget what a new event puts out of date."""
     found = interpret(resource, body)
     kind = kind_of(resource)
     thread = await _thread_for(store, resource, found)
@@ -66,6 +74,9 @@ async def ingest(
         logger.debug("duplicate %s for %s %s", found.event_type, resource.kind, resource.tavus_id)
         return False
     logger.info("event %s for %s %s", found.event_type, resource.kind, resource.tavus_id)
+    if choices is not None:
+        for key in found.stale_choices:
+            choices.forget(key)
     if found.drafts:
         notifier.wake()
     return True

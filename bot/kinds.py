@@ -12,10 +12,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.blocks import conversations as conversation_blocks
+from bot.blocks import lipsyncs as lipsync_blocks
+from bot.blocks import replicas as replica_blocks
+from bot.blocks import videos as video_blocks
 from bot.domain import conversations as conversation_domain
+from bot.domain import lipsyncs as lipsync_domain
+from bot.domain import replicas as replica_domain
+from bot.domain import videos as video_domain
 from bot.domain.lifecycle import Lifecycle
 from bot.domain.nouns import BY_KIND, Noun
 from bot.events import conversations as conversation_events
+from bot.events import lipsyncs as lipsync_events
+from bot.events import replicas as replica_events
+from bot.events import videos as video_events
 from bot.events.base import Interpretation, Polled
 from bot.tavus import TavusClient
 from storage import Resource
@@ -27,6 +36,18 @@ FinishedTest = Callable[[Resource, frozenset[str], Polled | None, float], bool]
 
 
 @dataclass(frozen=True)
+class PollSpacing:
+    """A long job is asked about less often as it ages: a poll at most every ``fraction`` of
+    its age, and at least every ``cap_seconds`` (never faster than the poller's interval)."""
+
+    fraction: float
+    cap_seconds: float
+
+    def gap(self, age_seconds: float) -> float:
+        return min(self.cap_seconds, max(0.0, age_seconds * self.fraction))
+
+
+@dataclass(frozen=True)
 class ResourceKind:
     noun: Noun  # the words and id shape `/tavus` knows it by
     id_key: str  # the key that names it in a callback body ("conversation_id")
@@ -35,6 +56,7 @@ class ResourceKind:
     render_card: CardRenderer  # the parent message its thread hangs under
     poll: PollFunction | None  # None: callbacks only
     finished: FinishedTest  # nothing more will come: stop polling it
+    poll_spacing: PollSpacing | None = None  # None: polled at every pass
 
     @property
     def name(self) -> str:
@@ -51,7 +73,41 @@ CONVERSATION = ResourceKind(
     finished=conversation_events.conversation_finished,
 )
 
-KINDS: dict[str, ResourceKind] = {kind.name: kind for kind in (CONVERSATION,)}
+REPLICA = ResourceKind(
+    noun=BY_KIND[replica_domain.KIND],
+    id_key=replica_domain.ID_KEY,
+    lifecycle=replica_domain.LIFECYCLE,
+    interpret=replica_events.interpret_replica,
+    render_card=replica_blocks.render_card,
+    poll=replica_events.poll_replica,
+    finished=replica_events.replica_finished,
+    # Training takes hours: every 10% of its age, and at least every five minutes.
+    poll_spacing=PollSpacing(fraction=0.1, cap_seconds=300.0),
+)
+
+VIDEO = ResourceKind(
+    noun=BY_KIND[video_domain.KIND],
+    id_key=video_domain.ID_KEY,
+    lifecycle=video_domain.LIFECYCLE,
+    interpret=video_events.interpret_video,
+    render_card=video_blocks.render_card,
+    poll=video_events.poll_video,
+    finished=video_events.video_finished,
+)
+
+LIPSYNC = ResourceKind(
+    noun=BY_KIND[lipsync_domain.KIND],
+    id_key=lipsync_domain.ID_KEY,
+    lifecycle=lipsync_domain.LIFECYCLE,
+    interpret=lipsync_events.interpret_lipsync,
+    render_card=lipsync_blocks.render_card,
+    poll=lipsync_events.poll_lipsync,
+    finished=lipsync_events.lipsync_finished,
+)
+
+KINDS: dict[str, ResourceKind] = {
+    kind.name: kind for kind in (CONVERSATION, REPLICA, VIDEO, LIPSYNC)
+}
 
 
 class UnknownKind(LookupError):

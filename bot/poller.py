@@ -33,6 +33,7 @@ class Poller:
         self._clock = clock
         self._stop = asyncio.Event()
         self.last_pass: float | None = None
+        self._polled_at: dict[int, float] = {}  # resource id -> when it was last asked about
 
     @property
     def interval(self) -> float:
@@ -71,9 +72,12 @@ class Poller:
         if resource.is_pending:
             await self._give_up_if_stale(resource)
             return 0
+        if self._too_soon(kind, resource):
+            return 0
         polled = None
         found = 0
         if kind.poll is not None:
+            self._polled_at[resource.id] = self._clock()
             try:
                 polled = await kind.poll(self._services.tavus, resource)
             except TavusError as exc:
@@ -90,9 +94,21 @@ class Poller:
             if current is None:
                 break
             found += await ingest(
-                store=store, notifier=self._services.notifier, resource=current, body=body
+                store=store,
+                notifier=self._services.notifier,
+                resource=current,
+                body=body,
+                choices=self._services.choices,
             )
         return found
+
+    def _too_soon(self, kind: ResourceKind, resource: Resource) -> bool:
+        """Whether this resource's kind spaces its polls and the next is not due yet."""
+        last = self._polled_at.get(resource.id)
+        if kind.poll_spacing is None or last is None:
+            return False
+        now = self._clock()
+        return now - last < kind.poll_spacing.gap(now - resource.created_at)
 
     async def _finish_if_done(
         self, kind: ResourceKind, resource_id: int, polled: Polled | None
@@ -110,6 +126,7 @@ class Poller:
         ):
             return
         await store.update_resource(resource_id=resource_id, finished=True)
+        self._polled_at.pop(resource_id, None)
 
     async def _give_up_if_stale(self, resource: Resource) -> None:
         if self._clock() - resource.created_at > PENDING_GIVE_UP_SECONDS:

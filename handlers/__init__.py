@@ -11,12 +11,21 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.blocks import listing
 from bot.services import Services
-from handlers import commands, conversations, guards, home
+from handlers import (
+    commands,
+    conversations,
+    guards,
+    home,
+    lipsyncs,
+    replicas,
+    shortcuts,
+    videos,
+)
 from handlers.shared.deletion import handle_delete_button
 from handlers.shared.families import Families
 from handlers.shared.listing import handle_list_more
 
-FAMILIES = Families.of(conversations.FAMILY)
+FAMILIES = Families.of(conversations.FAMILY, replicas.FAMILY, videos.FAMILY, lipsyncs.FAMILY)
 
 
 def register_all(app: AsyncApp, services: Services) -> None:
@@ -28,3 +37,4 @@ def register_all(app: AsyncApp, services: Services) -> None:
         if family.register is not None:
             family.register(app)
     home.register(app)
+    shortcuts.register(app)

@@ -60,7 +60,13 @@ async def _receive(request: web.Request, services: Services) -> web.Response:
         return _answer(400, body)
     resource = await _adopt_if_pending(services, resource, body)
     try:
-        await ingest(store=services.store, notifier=services.notifier, resource=resource, body=body)
+        await ingest(
+            store=services.store,
+            notifier=services.notifier,
+            resource=resource,
+            body=body,
+            choices=services.choices,
+        )
     except MalformedEvent as exc:
         logger.warning("rejected callback for %s %s: %s", resource.kind, resource.tavus_id, exc)
         return _answer(400, str(exc))

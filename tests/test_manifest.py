@@ -154,6 +154,19 @@ def test_shortcuts_match(registered: RecordingApp, manifest: dict[str, Any]) -> 
     assert set(declared) == _strings(registered, SHORTCUT_METHODS, "callback_id")
 
 
+def test_shortcuts_are_of_the_type_they_are_registered_as(
+    registered: RecordingApp, manifest: dict[str, Any]
+) -> None:
+    declared = {s["callback_id"]: s for s in manifest["features"].get("shortcuts", [])}
+    for method, kind in (("global_shortcut", "global"), ("message_shortcut", "message")):
+        for callback_id in _strings(registered, (method,), "callback_id"):
+            assert declared[callback_id]["type"] == kind, callback_id
+    for shortcut in declared.values():
+        # Slack's manifest schema: a name of 1-24 characters, a description of 1-150.
+        assert 1 <= len(shortcut["name"]) <= 24, shortcut["name"]
+        assert 1 <= len(shortcut["description"]) <= 150, shortcut["description"]
+
+
 def test_bot_events_match(registered: RecordingApp, manifest: dict[str, Any]) -> None:
     declared = _manifest_events(manifest)
     assert len(declared) == len(set(declared))

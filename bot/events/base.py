@@ -30,6 +30,9 @@ class Interpretation:
     status: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
     thread_of: ThreadOf | None = None
+    # Picker caches (``bot.choices`` keys) this event puts out of date, e.g. a replica now
+    # ready belongs in the ready-replicas picker.
+    stale_choices: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from bot.conversations import (
     resolve_defaults,
     start_conversation,
 )
+from bot.domain.replicas import READY_CHOICES_KEY
 from bot.grammar import looks_like
 from bot.jobs import CardPlace, OutcomeUnknown, card_place
 from bot.services import Services
@@ -178,7 +179,7 @@ async def handle_replica_options(ack: AsyncAck, body: dict[str, Any], services: 
         return [(r.replica_name, r.replica_id) for r in page.items if r.is_ready]
 
     typed = str(body.get("value") or "")
-    await answer_picker(ack, cache=services.choices, key="ready-replicas", load=load, typed=typed)
+    await answer_picker(ack, cache=services.choices, key=READY_CHOICES_KEY, load=load, typed=typed)
 
 
 def _start_request(form: modal.StartForm, *, team_id: str, user_id: str) -> StartRequest:

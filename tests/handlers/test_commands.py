@@ -38,8 +38,8 @@ async def test_a_verb_a_noun_does_not_have_says_which_it_has(
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ("video Hello there", "Generating videos from Slack is not available"),
-        ("replicas", "Managing replicas from Slack is not available"),
+        ("documents", "Managing documents from Slack is not available"),
+        ("personas", "Managing personas from Slack is not available"),
         ("defaults", "Choosing your defaults from Slack is not available"),
     ],
 )
