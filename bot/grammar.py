@@ -31,14 +31,21 @@ USAGE = """\
 • `/tavus call [persona_id] [replica_id] [--audio] [--test] [context …]`: start a conversation \
 and post its join link here (no persona and no default: opens a form)
 • `/tavus end <conversation_id>`: end a conversation you started
-• `/tavus conversations [active|ended]`, `/tavus conversation show|end|delete <id>`: \
-the account's conversations
-• `/tavus video [replica_id] <script …>`: generate a video from a script (no script: opens a form)
-• `/tavus videos|replicas|personas|documents|objectives|guardrails \
-[list|show|new|edit|rename|delete] [id]`: manage Tavus resources (the verb defaults to `list`)
-• `/tavus document add <url> [#tag …]`: add a document to the knowledge base
-• `/tavus defaults`: choose your default persona and replica
-• `/tavus help`: this message"""
+• `/tavus conversations [active|ended]`, `/tavus conversation show|end|delete <id> [--hard]`
+• `/tavus video [replica_id] <script …>`: generate a video; its card is posted here and the \
+video arrives in its thread (no script or no replica: opens a form)
+• `/tavus videos`, `/tavus video show|rename|delete <id> [--hard]`
+• `/tavus replica train`: train a replica from a video, or from an image and a voice (a form)
+• `/tavus replicas [user|system]`, `/tavus replica show|rename|delete <id> [--hard]`
+• `/tavus voices [search]`: the stock voices, for replicas trained from an image
+• `/tavus lipsync <video_url> <audio_url> [name]`: lip-sync a video to new audio (no links: \
+opens a form; Tavus marks lip-sync deprecated); `/tavus lipsyncs`, \
+`/tavus lipsync show|delete <id>`
+• Shortcuts: *Start a Tavus call*, *Generate a Tavus video*, and *Video from this message* \
+on any message's menu
+• `/tavus help`: this message
+Not from Slack yet (use the Tavus dashboard meanwhile): personas, documents, objectives, \
+guardrails, dictionaries, `defaults`, `settings`."""
 
 
 @dataclass(frozen=True)

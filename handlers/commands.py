@@ -32,11 +32,8 @@ _PARTICIPLES = {
     "recrawl": "recrawled",
 }
 _NOT_YET = {
-    "video": "Generating videos",
-    "lipsync": "Lip-syncing videos",
     "defaults": "Choosing your defaults",
     "settings": "Channel settings",
-    "voices": "Listing voices",
 }
 
 
