@@ -137,14 +137,15 @@ async def receive_slack(
 def _signed(verifier: SignatureVerifier, raw: bytes, headers: Any) -> bool:
     timestamp = headers.get("X-Slack-Request-Timestamp", "")
     signature = headers.get("X-Slack-Signature", "")
-    if not timestamp.isdigit() or not signature:
+    # Epoch seconds have ten digits; a longer "number" is an attack on int() itself.
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12) or not signature:
         return False
     return verifier.is_valid(body=raw, timestamp=timestamp, signature=signature)
 
 
 async def health(services: Services, supervisor: Supervisor | None) -> web.Response:
     """200 while the database answers and the notifier runs; 503 (with why) otherwise."""
-    database = await services.store.ping()
+    database = await services.store.ping() and services.store.writable
     workers = supervisor.status() if supervisor is not None else {}
     notifier_alive = supervisor is None or supervisor.alive("notifier")
     body: dict[str, Any] = {

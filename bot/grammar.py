@@ -17,6 +17,8 @@ from bot.domain.nouns import BY_KIND, BY_WORD, Noun
 VERBS = ("list", "show", "new", "edit", "rename", "delete", "end", "add", "train", "recrawl")
 # Verbs whose first word is the id of the thing acted on.
 VERBS_WITH_ID = frozenset({"show", "edit", "rename", "delete", "end", "recrawl"})
+# `/tavus video <script>` and `/tavus lipsync <links>` start a job; a verb manages them.
+JOB_NOUNS = frozenset({"video", "lipsync"})
 # `/tavus conversations active` means `/tavus conversations list active`.
 LIST_FILTERS = {"conversation": ("active", "ended"), "replica": ("user", "system")}
 CALL_FLAGS = frozenset({"--audio", "--test"})
@@ -141,16 +143,28 @@ def _free_text(text: str, tokens: list[_Token]) -> str:
 
 
 def _call(text: str, rest: list[_Token]) -> Command | UsageError:
-    flags = {t.word.lower() for t in rest if t.word.startswith("--")}
+    """Ids and flags lead, in any order; the context follows; flags may also close it.
+    A `--word` inside the context is the context's ("what does --audio do?")."""
+    lead = list(rest)
+    ids: list[str] = []
+    flags: set[str] = set()
+    while lead and (_is_flag(lead[0].word) or (len(ids) < 2 and _call_id(lead[0].word, ids))):
+        token = lead.pop(0)
+        if _is_flag(token.word):
+            flags.add(token.word.lower())
+        else:
+            ids.append(token.word)
+    while lead and _is_flag(lead[-1].word):
+        flags.add(lead.pop().word.lower())
     unknown = sorted(flags - CALL_FLAGS)
     if unknown:
         return UsageError(f"`/tavus call` has no option {code(_clip(unknown[0]))}.", "call --audio")
-    words = [t for t in rest if not t.word.startswith("--")]
-    ids: list[str] = []
-    while words and len(ids) < 2 and _call_id(words[0].word, ids):
-        ids.append(words.pop(0).word)
-    context = _without_flags(text, words) if words else ""
+    context = _span(text, lead)
     return Command(action="call", words=tuple(ids), text=context, flags=frozenset(flags))
+
+
+def _is_flag(word: str) -> bool:
+    return bool(re.fullmatch(r"--[A-Za-z][A-Za-z-]*", word))
 
 
 def _call_id(word: str, taken: list[str]) -> bool:
@@ -159,17 +173,14 @@ def _call_id(word: str, taken: list[str]) -> bool:
     return bool(kinds - {k for k in ("persona", "replica") for t in taken if looks_like(k, t)})
 
 
-def _without_flags(text: str, words: list[_Token]) -> str:
-    """The typed text from the first free word on, with flags (which may sit anywhere) cut."""
+def _span(text: str, words: list[_Token]) -> str:
+    """The typed text from the first of ``words`` to the last, as typed; a lone phrase
+    wrapped in double quotes loses them."""
+    if not words:
+        return ""
     if len(words) == 1 and text[words[0].start] in _QUOTES:
         return words[0].word.strip()
-    pieces, cursor = [], words[0].start
-    for token in _tokens(text):
-        if token.start >= words[0].start and token.word.startswith("--"):
-            pieces.append(text[cursor : token.start])
-            cursor = token.end
-    pieces.append(text[cursor:])
-    return " ".join(piece.strip() for piece in pieces if piece.strip())
+    return text[words[0].start : words[-1].end].strip()
 
 
 def _end(rest: list[_Token]) -> Command | UsageError:
@@ -183,7 +194,7 @@ def _end(rest: list[_Token]) -> Command | UsageError:
 
 def _noun(text: str, noun: Noun, spoken: str, rest: list[_Token]) -> Command | UsageError:
     verb = rest[0].word.lower() if rest else None
-    if noun.kind in ("video", "lipsync") and spoken == noun.kind and verb not in VERBS:
+    if noun.kind in JOB_NOUNS and spoken == noun.kind and not _manages(noun, verb, rest):
         # `/tavus video [replica_id] <script ...>` and `/tavus lipsync <video> <audio> [name]`
         return _job(text, noun, rest)
     if verb is None:
@@ -220,6 +231,20 @@ def _noun(text: str, noun: Noun, spoken: str, rest: list[_Token]) -> Command | U
             f"like `/tavus {noun.kind} {verb} {noun.id_example}`."
         )
     return _with_id(command, noun, text, args)
+
+
+def _manages(noun: Noun, verb: str | None, rest: list[_Token]) -> bool:
+    """`/tavus video show <id>` manages videos; `/tavus video show me the roadmap` is a
+    script. `show` counts when an id follows, `list` and `new` when alone; a destructive verb
+    always counts (a typo there gets usage help, never a paid job)."""
+    if verb not in VERBS:
+        return False
+    if verb in VERBS_WITH_ID - {"show"}:
+        return True  # never read "delete the old one" as a script to pay for
+    args = [t for t in rest[1:] if not t.word.startswith("--")]
+    if verb == "show":
+        return bool(args) and noun.is_id(args[0].word)
+    return not args
 
 
 def _with_id(command: Command, noun: Noun, text: str, args: list[_Token]) -> Command | UsageError:

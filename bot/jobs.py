@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.callback_tokens import new_callback_token
 from bot.domain.nouns import BY_KIND
+from bot.kinds import KINDS
 from bot.services import Services
 from bot.tavus import TavusError
 from storage import OutboxItem, Resource
@@ -47,19 +48,24 @@ Create = Callable[[str | None], Awaitable[Created]]
 class OutcomeUnknown(Exception):
     """Tavus may or may not have started the job: the user must check, not retry blindly."""
 
-    def __init__(self, kind: str, cause: TavusError) -> None:
+    def __init__(self, kind: str, cause: TavusError, *, will_call_back: bool) -> None:
         super().__init__(f"the {kind} create call's outcome is unknown: {cause}")
         self.kind = kind
         self.cause = cause
+        # Only a callback can name the job later: without PUBLIC_URL none will come.
+        self.will_call_back = will_call_back
 
     @property
     def user_message(self) -> str:
         noun = BY_KIND[self.kind]
-        return (
+        text = (
             f"Tavus did not answer in time, so the {noun.kind} may have started anyway. "
             f"Check `/tavus {noun.plural}` before trying again (a second one would be billed "
-            "too); if it did start, its card appears here as soon as Tavus reports on it."
+            "too)"
         )
+        if self.will_call_back:
+            return text + "; if it did start, its card appears here as soon as Tavus reports on it."
+        return text + "."
 
 
 @dataclass(frozen=True)
@@ -113,7 +119,8 @@ async def start_job(
         if exc.outcome_unknown:
             logger.warning("the %s create call's outcome is unknown: %s", kind, exc)
             await store.update_resource(resource_id=pending.id, status="unconfirmed")
-            raise OutcomeUnknown(kind, exc) from exc
+            will_call_back = services.settings.public_url is not None
+            raise OutcomeUnknown(kind, exc, will_call_back=will_call_back) from exc
         await store.abandon_job(resource_id=pending.id)
         raise
     except BaseException:
@@ -127,6 +134,7 @@ async def start_job(
         name=created.name or name,
         details=created.details,
         finished=created.finished,
+        status_not_after=KINDS[kind].lifecycle.not_after(created.status),
     )
     assert resource is not None
     services.notifier.wake()

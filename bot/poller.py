@@ -64,7 +64,10 @@ class Poller:
         for resource in await store.list_unfinished(kinds=list(KINDS)):
             if self._stop.is_set():
                 break
-            found += await self._poll(KINDS[resource.kind], resource)
+            try:
+                found += await self._poll(KINDS[resource.kind], resource)
+            except Exception:  # one odd resource must not stop the others' polling
+                logger.exception("polling %s %s failed", resource.kind, resource.tavus_id)
         self.last_pass = self._clock()
         return found
 
@@ -129,6 +132,7 @@ class Poller:
         self._polled_at.pop(resource_id, None)
 
     async def _give_up_if_stale(self, resource: Resource) -> None:
+        """A create that never confirmed and never called back: forget it, card and all."""
         if self._clock() - resource.created_at > PENDING_GIVE_UP_SECONDS:
             logger.info("giving up on a %s whose creation never confirmed", resource.kind)
-            await self._services.store.update_resource(resource_id=resource.id, finished=True)
+            await self._services.store.abandon_job(resource_id=resource.id)

@@ -76,8 +76,9 @@ def shape_problem(body: Mapping[str, Any]) -> str | None:
         return f"a {kind} payload without user.id"
     if kind == "block_actions":
         actions = body.get("actions")
-        if not isinstance(actions, list) or not actions or not isinstance(actions[0], Mapping):
-            return "a block_actions payload without actions"
+        first = actions[0] if isinstance(actions, list) and actions else None
+        if not isinstance(first, Mapping) or not _text(first.get("action_id")):
+            return "a block_actions payload without an action"
     view = _mapping(body.get("view"))
     if kind == "view_submission" and not (
         isinstance(_mapping(view.get("state")).get("values"), Mapping) and _text(view.get("type"))
@@ -85,6 +86,9 @@ def shape_problem(body: Mapping[str, Any]) -> str | None:
         return "a view_submission payload without view.type or view.state.values"
     if kind == "event_callback" and not isinstance(body.get("event"), Mapping):
         return "an event_callback without its event"
+    for key in ("team_id", "trigger_id"):
+        if key in body and not isinstance(body[key], str):
+            return f"a payload whose {key} is not text"
     return None
 
 

@@ -30,8 +30,10 @@ async def handle_home_opened(
 
 async def handle_home_start(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
     await ack()
-    # From App Home there is no channel: the modal asks, and a DM is the fallback.
-    await open_start_modal(client, body["trigger_id"], None)
+    trigger_id = body.get("trigger_id")
+    if isinstance(trigger_id, str) and trigger_id:
+        # From App Home there is no channel: the modal asks, and a DM is the fallback.
+        await open_start_modal(client, trigger_id, None)
 
 
 def register(app: AsyncApp) -> None:

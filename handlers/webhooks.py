@@ -58,8 +58,8 @@ async def _receive(request: web.Request, services: Services) -> web.Response:
     body = _parse(raw)
     if not isinstance(body, dict):
         return _answer(400, body)
-    resource = await _adopt_if_pending(services, resource, body)
     try:
+        resource = await _adopt_if_pending(services, resource, body)
         await ingest(
             store=services.store,
             notifier=services.notifier,
@@ -125,13 +125,18 @@ async def _adopt_if_pending(
     """The create call never answered, but Tavus calls back with its id: the job started."""
     if not resource.is_pending:
         return resource
-    tavus_id = named_id(kind_of(resource), body)
+    kind = kind_of(resource)
+    tavus_id = named_id(kind, body)
     if not tavus_id:
         return resource
+    if not kind.noun.is_id(tavus_id):
+        raise MalformedEvent(f"{kind.id_key} is not a {kind.name} id")
     adopted = await services.store.adopt_tavus_id(resource_id=resource.id, tavus_id=tavus_id)
+    if adopted is None:
+        raise MalformedEvent(f"{kind.id_key} names another {kind.name}")
     logger.info("learned %s %s from its first callback", resource.kind, tavus_id)
     services.notifier.wake()
-    return adopted or resource
+    return adopted
 
 
 async def _read_limited(request: web.Request) -> bytes | None:

@@ -130,6 +130,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE INDEX outbox_pending ON outbox (resource_id, id) WHERE done_at IS NULL",
         _V2_SEEN_REQUESTS,
     ),
+    # v3: pruning replayed-request keys by age without scanning them all.
+    ("CREATE INDEX seen_requests_age ON seen_requests (seen_at)",),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

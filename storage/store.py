@@ -6,9 +6,11 @@ their callers. A caller that gets an answer has its write on disk; concurrent ca
 commit instead of queueing for one each. A job that fails rolls back its batch, and the batch is
 re-run one job per transaction so that the failure stays its own.
 
-The connection runs in autocommit mode and every statement takes the same ``asyncio.Lock``, so
-reads never see a batch half-written. Whatever happens to a batch (an error, a failed COMMIT, a
-cancelled task) it ends with COMMIT or ROLLBACK: the connection is never left in a transaction.
+Reads go through a second, read-only connection: in WAL mode they see every committed write
+and never wait for a batch (or for another process holding the write lock). The writing
+connection runs in autocommit mode under one ``asyncio.Lock``; whatever happens to a batch
+(an error, a failed COMMIT, a cancelled task) it ends with COMMIT or ROLLBACK: the connection
+is never left in a transaction.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import contextlib
 import enum
 import json
 import logging
+import math
 import sqlite3
 import time
 from collections import deque
@@ -48,6 +51,10 @@ _PRAGMAS = (
     f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}",
     "PRAGMA synchronous = NORMAL",
 )
+_READER_PRAGMAS = (f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}", "PRAGMA query_only = ON")
+PING_TIMEOUT_SECONDS = 2.0
+# seen_requests is pruned at most this often, not on every request.
+PRUNE_EVERY_SECONDS = 60.0
 # Column names interpolated into UPDATE statements must come from this set.
 _UPDATABLE = frozenset(
     {"channel_id", "message_ts", "callback_token", "status", "name", "details", "finished"}
@@ -92,6 +99,21 @@ def _dumps(value: Mapping[str, Any]) -> str:
     return json.dumps(value, sort_keys=True)
 
 
+def _dumps_details(value: Mapping[str, Any]) -> str:
+    """Strict JSON for what SQLite's json_patch reads: NaN and infinities become null."""
+    return json.dumps(_finite(value), sort_keys=True, allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Mapping):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
 def _loads(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
@@ -118,6 +140,18 @@ def _outbox(row: sqlite3.Row) -> OutboxItem:
     return OutboxItem(**data)
 
 
+async def _connect(path: Path, pragmas: Sequence[str]) -> Db:
+    db = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        db.row_factory = sqlite3.Row
+        for pragma in pragmas:
+            await _rows(db, pragma)
+    except BaseException:
+        await db.close()
+        raise
+    return db
+
+
 async def _rows(db: Db, sql: str, params: Params = ()) -> list[sqlite3.Row]:
     """One statement, one trip to the connection's thread."""
     return list(await db.execute_fetchall(sql, params))
@@ -139,8 +173,9 @@ def _json_list(values: Iterable[str]) -> str:
 class Store:
     """Resources, their events, the Slack outbox and preferences, in one SQLite file."""
 
-    def __init__(self, db: Db, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, db: Db, reader: Db, *, clock: Callable[[], float] = time.time) -> None:
         self._db = db
+        self._reader = reader
         self._clock = clock
         self._lock = asyncio.Lock()
         self._queue: deque[_Queued] = deque()
@@ -148,19 +183,21 @@ class Store:
         self._closing = False
         self._writer: asyncio.Task[None] | None = None
         self.commits = 0  # transactions committed: group commit makes this less than writes
+        # When writes last succeeded and last failed (store clock): what /healthz reports.
+        self.last_write_ok: float | None = None
+        self.last_write_error: float | None = None
+        self._pruned_at = 0.0
 
     @classmethod
     async def open(cls, path: str | Path, *, clock: Callable[[], float] = time.time) -> Store:
         """Open (creating if needed) the database at ``path`` and apply pending migrations."""
         path = Path(path)
         await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
-        db = await aiosqlite.connect(path, isolation_level=None)
+        db = await _connect(path, _PRAGMAS)
         try:
-            db.row_factory = sqlite3.Row
-            for pragma in _PRAGMAS:
-                await _rows(db, pragma)
-            store = cls(db, clock=clock)
-            await store._migrate()
+            store = cls(db, db, clock=clock)
+            await store._migrate()  # on the writing connection, before anyone reads
+            store._reader = await _connect(path, _READER_PRAGMAS)
         except BaseException:
             await db.close()
             raise
@@ -173,6 +210,8 @@ class Store:
         if self._writer is not None:
             await asyncio.gather(self._writer, return_exceptions=True)
             self._writer = None
+        if self._reader is not self._db:
+            await self._reader.close()
         await self._db.close()
 
     async def __aenter__(self) -> Store:
@@ -189,8 +228,10 @@ class Store:
     # -- plumbing -------------------------------------------------------------------------
 
     async def _read(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self._lock:
-            return await _rows(self._db, sql, params)
+        if self._reader is self._db:  # only while migrating, before the reader opens
+            async with self._lock:
+                return await _rows(self._db, sql, params)
+        return await _rows(self._reader, sql, params)
 
     async def _read_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         found = await self._read(sql, params)
@@ -236,21 +277,24 @@ class Store:
     async def _commit(self, batch: list[_Queued]) -> None:
         if not batch:
             return
-        async with self._lock:
-            try:
+        try:
+            async with self._lock:
                 results = await self._run_in_transaction([q.job for q in batch])
-            except Exception as exc:
-                if len(batch) == 1:
-                    _fail(batch[0], exc)
-                    return
-                failed: Exception | None = exc
-            except BaseException:
-                # The writer itself is being cancelled: nobody may wait forever for an answer.
-                for queued in batch:
-                    _fail(queued, StoreError("the store closed before this write committed"))
-                raise
-            else:
-                failed = None
+        except Exception as exc:
+            if _is_storage_fault(exc):
+                self.last_write_error = self._clock()
+            if len(batch) == 1:
+                _fail(batch[0], exc)
+                return
+            failed: Exception | None = exc
+        except BaseException:
+            # The writer itself is being cancelled: nobody may wait forever for an answer.
+            for queued in batch:
+                _fail(queued, StoreError("the store closed before this write committed"))
+            raise
+        else:
+            failed = None
+            self.last_write_ok = self._clock()
         if failed is not None:
             # One job failed the batch: give each its own transaction, so only it fails.
             for queued in batch:
@@ -262,8 +306,8 @@ class Store:
 
     async def _run_in_transaction(self, jobs: Sequence[WriteJob[Any]]) -> list[Any]:
         """BEGIN, the jobs, COMMIT; on any failure (cancellation included) ROLLBACK."""
-        await self._begin()
         try:
+            await self._begin()
             results = [await job(self._db) for job in jobs]
             await _rows(self._db, "COMMIT")
             self.commits += 1
@@ -325,12 +369,19 @@ class Store:
         return 0 if row is None else int(row[0])
 
     async def ping(self) -> bool:
-        """True while the database answers ``SELECT 1``."""
+        """True while the database answers ``SELECT 1`` (within a couple of seconds)."""
         try:
-            row = await self._read_one("SELECT 1")
-        except (sqlite3.Error, ValueError):
+            row = await asyncio.wait_for(self._read_one("SELECT 1"), PING_TIMEOUT_SECONDS)
+        except (sqlite3.Error, ValueError, TimeoutError):
             return False
         return row is not None and row[0] == 1
+
+    @property
+    def writable(self) -> bool:
+        """False while the last write failed for the database's sake (locked by another
+        process, read-only, disk full) and none has succeeded since."""
+        failed, ok = self.last_write_error, self.last_write_ok
+        return failed is None or (ok is not None and ok >= failed)
 
     async def check_writable(self) -> None:
         """Take the write lock and write a row, then roll back; raises ``sqlite3.Error``."""
@@ -406,7 +457,7 @@ class Store:
                     callback_token,
                     status,
                     name,
-                    _dumps(details or {}),
+                    _dumps_details(details or {}),
                     now,
                     now,
                 ),
@@ -433,7 +484,7 @@ class Store:
         params: list[Any] = [v for k, v in changes.items() if k != "details"]
         if details:
             assignments += "details = json_patch(details, ?), "
-            params.append(_dumps(details))
+            params.append(_dumps_details(details))
         return await _row(
             db,
             f"UPDATE resources SET {assignments}updated_at = ? WHERE id = ? RETURNING *",
@@ -575,7 +626,7 @@ class Store:
                     callback_token,
                     STARTING,
                     name,
-                    _dumps(details or {}),
+                    _dumps_details(details or {}),
                     now,
                     now,
                 ),
@@ -602,40 +653,56 @@ class Store:
         name: str | None = None,
         details: Mapping[str, Any] | None = None,
         finished: bool = False,
+        status_not_after: Collection[str] = (),
     ) -> Resource | None:
-        """Tavus answered the create call: record its id and state, and release the card."""
-        changes: dict[str, Any] = {"status": status, "finished": finished}
-        if name is not None:
-            changes["name"] = name
+        """Tavus answered the create call: record its id and state, and release the card.
+
+        Callbacks may have come first (adopting the id): their later state stands, as in
+        ``record_event`` (``status_not_after``), and a finished resource stays finished."""
 
         async def job(db: Db) -> sqlite3.Row | None:
             await self._set_tavus_id(db, resource_id, tavus_id)
-            return await self._update_row(db, resource_id, changes, details)
-
-        row = await self.write(job)
-        return None if row is None else _resource(row)
-
-    async def adopt_tavus_id(self, *, resource_id: int, tavus_id: str) -> Resource | None:
-        """A callback named the id of a resource whose create call never answered."""
-
-        async def job(db: Db) -> sqlite3.Row | None:
-            await self._set_tavus_id(db, resource_id, tavus_id)
+            await self._transition(
+                db, resource_id, status, status_not_after, finished or None, details
+            )
+            if name is not None:
+                await self._update_row(db, resource_id, {"name": name})
             return await _row(db, "SELECT * FROM resources WHERE id = ?", (resource_id,))
 
         row = await self.write(job)
         return None if row is None else _resource(row)
 
-    async def _set_tavus_id(self, db: Db, resource_id: int, tavus_id: str) -> None:
+    async def adopt_tavus_id(self, *, resource_id: int, tavus_id: str) -> Resource | None:
+        """A callback named the id of a resource whose create call never answered.
+
+        None when that id already belongs to another resource of the kind: not adopted."""
+
+        async def job(db: Db) -> sqlite3.Row | None:
+            if not await self._set_tavus_id(db, resource_id, tavus_id):
+                return None
+            return await _row(db, "SELECT * FROM resources WHERE id = ?", (resource_id,))
+
+        row = await self.write(job)
+        return None if row is None else _resource(row)
+
+    async def _set_tavus_id(self, db: Db, resource_id: int, tavus_id: str) -> bool:
+        """Name a pending resource; False if the id is another resource's (it stays pending)."""
         await _rows(
             db,
-            "UPDATE resources SET tavus_id = ?, updated_at = ? WHERE id = ? AND tavus_id IS NULL",
-            (tavus_id, self._clock(), resource_id),
+            "UPDATE resources SET tavus_id = ?, updated_at = ? WHERE id = ? AND tavus_id IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM resources AS other WHERE other.tavus_id = ?"
+            " AND other.kind = resources.kind AND other.id != resources.id)",
+            (tavus_id, self._clock(), resource_id, tavus_id),
         )
+        named = await _row(db, "SELECT tavus_id FROM resources WHERE id = ?", (resource_id,))
+        if named is None or named["tavus_id"] != tavus_id:
+            return False
         await _rows(
             db,
             "UPDATE outbox SET held = 0, next_attempt_at = ? WHERE resource_id = ? AND held = 1",
             (self._clock(), resource_id),
         )
+        return True
 
     async def abandon_job(self, *, resource_id: int) -> None:
         """Tavus refused the create call: forget the resource and its held card."""
@@ -709,7 +776,7 @@ class Store:
                 status,
                 _json_list(not_after),
                 None if finished is None else int(finished),
-                _dumps(details) if details else None,
+                _dumps_details(details) if details else None,
                 self._clock(),
                 resource_id,
             ),
@@ -806,8 +873,11 @@ class Store:
         return {row[0] for row in rows}
 
     async def next_outbox_due_at(self, *, skip_channels: Collection[str] = ()) -> float | None:
+        """When a row next becomes claimable: its due time, or its lease's end if another
+        deliverer holds it (so a waiting deliverer sleeps instead of asking again and again)."""
         row = await self._read_one(
-            "SELECT min(o.next_attempt_at) FROM outbox AS o JOIN resources AS r"
+            "SELECT min(max(o.next_attempt_at, CASE WHEN o.lease_owner IS NOT NULL"
+            " THEN o.lease_until ELSE 0 END)) FROM outbox AS o JOIN resources AS r"
             f" ON r.id = o.resource_id WHERE {_HEAD_OF_QUEUE} AND o.held = 0"
             " AND coalesce(r.channel_id, r.owner_user_id)"
             " NOT IN (SELECT value FROM json_each(?))",
@@ -838,6 +908,16 @@ class Store:
             " WHERE id = ?",
             (self._clock(), None if result is None else _dumps(result), outbox_id),
         )
+
+    async def renew_lease(self, *, outbox_id: int, owner: str, lease_seconds: float) -> bool:
+        """Extend ``owner``'s lease on a row just before using it; False if it is no longer
+        theirs (the lease ran out and another deliverer took the row)."""
+        rows = await self._write_sql(
+            "UPDATE outbox SET lease_until = ? WHERE id = ? AND lease_owner = ?"
+            " AND done_at IS NULL RETURNING id",
+            (self._clock() + lease_seconds, outbox_id, owner),
+        )
+        return bool(rows)
 
     async def complete_card(
         self,
@@ -898,13 +978,20 @@ class Store:
         """True the first time ``key`` is seen within ``keep_seconds``; older keys are pruned."""
         now = self._clock()
 
+        expired = now - keep_seconds
+        prune = now - self._pruned_at > PRUNE_EVERY_SECONDS
+        if prune:
+            self._pruned_at = now
+
         async def job(db: Db) -> bool:
-            await _rows(db, "DELETE FROM seen_requests WHERE seen_at < ?", (now - keep_seconds,))
+            if prune:
+                await _rows(db, "DELETE FROM seen_requests WHERE seen_at < ?", (expired,))
+            # A key seen longer ago than keep_seconds counts as new, pruned yet or not.
             inserted = await _rows(
                 db,
-                "INSERT INTO seen_requests (key, seen_at) VALUES (?, ?)"
-                " ON CONFLICT (key) DO NOTHING RETURNING key",
-                (key, now),
+                "INSERT INTO seen_requests (key, seen_at) VALUES (?, ?) ON CONFLICT (key)"
+                " DO UPDATE SET seen_at = excluded.seen_at WHERE seen_at < ? RETURNING key",
+                (key, now, expired),
             )
             return bool(inserted)
 
@@ -997,6 +1084,11 @@ async def _unmerged(
         kept.append(draft)
         tail = row
     return kept
+
+
+def _is_storage_fault(exc: Exception) -> bool:
+    """The database could not take a write (not a job's own mistake, like a constraint)."""
+    return isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.IntegrityError)
 
 
 def _fail(queued: _Queued, exc: BaseException) -> None:

@@ -143,3 +143,52 @@ async def test_healthz_is_503_when_the_notifier_is_dead(running: Harness) -> Non
     response = await running.http.get(f"{running.url}/healthz")
     assert response.status_code == 503
     assert response.json()["workers"]["notifier"]["alive"] is False
+
+
+async def test_a_timestamp_too_long_for_int_is_401(running: Harness) -> None:
+    body = slash_command_body("help")
+    headers = {**signed_headers(SIGNING_SECRET, body), "X-Slack-Request-Timestamp": "1" * 5000}
+    response = await running.http.post(f"{running.url}/slack/events", content=body, headers=headers)
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"type": "block_actions", "user": {"id": "U1"}, "actions": [{}]},
+        {"type": "block_actions", "user": {"id": "U1"}, "actions": [{"action_id": 5}]},
+        {"type": "block_actions", "user": {"id": "U1"}, "team_id": {"x": 1}, "actions": []},
+        {
+            "type": "block_actions",
+            "user": {"id": "U1"},
+            "trigger_id": ["t"],
+            "actions": [{"action_id": "home_start_conversation"}],
+        },
+    ],
+)
+async def test_forged_payloads_get_a_logged_200(
+    running: Harness, payload: dict[str, object], caplog: pytest.LogCaptureFixture
+) -> None:
+    response = await running.interact(payload)
+    assert response.status_code == 200
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+async def test_healthz_is_503_while_writes_fail_and_200_once_they_succeed(
+    running: Harness, tmp_path: Path
+) -> None:
+    from tests.handlers.test_webhooks import _conversation, _joined
+
+    resource = await _conversation(running)
+    assert resource.callback_token is not None
+    blocker = sqlite3.connect(tmp_path / "t.db", timeout=0)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        assert (await running.callback(resource.callback_token, _joined())).status_code == 503
+        unhealthy = await running.http.get(f"{running.url}/healthz")
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert unhealthy.status_code == 503 and unhealthy.json()["database"] is False
+    assert (await running.callback(resource.callback_token, _joined())).status_code == 200
+    assert (await running.http.get(f"{running.url}/healthz")).status_code == 200

@@ -41,13 +41,31 @@ def test_call_with_ids_flags_and_context() -> None:
         ("call Let's review Jane's deck", "Let's review Jane's deck"),
         ("call p1234abcd Let's review   Jane's deck", "Let's review   Jane's deck"),
         ('call p1234abcd "Let\'s go"', "Let's go"),
-        ("call --audio p1234abcd context --test more", "context more"),
+        ("call --audio p1234abcd context --test more", "context --test more"),
+        ("call p1234abcd What does --audio do?", "What does --audio do?"),
+        (
+            "call p1234abcd Let's talk about the plan -- be brief",
+            "Let's talk about the plan -- be brief",
+        ),
+        ("call p1234abcd talk about pricing --audio", "talk about pricing"),
         ("call r5678ef90 p1234abcd she said “hi”", "she said “hi”"),
         ("call cafe reface decade", "cafe reface decade"),
     ],
 )
 def test_call_context_is_kept_as_typed(text: str, context: str) -> None:
     assert command(text).text == context
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        ("call --audio p1234abcd hi", {"--audio"}),
+        ("call p1234abcd hi --test --audio", {"--audio", "--test"}),
+        ("call p1234abcd What does --audio do?", set()),
+    ],
+)
+def test_call_flags_lead_or_close_the_text(text: str, flags: set[str]) -> None:
+    assert command(text).flags == frozenset(flags)
 
 
 def test_call_ids_come_in_either_order_once_each() -> None:
@@ -199,7 +217,7 @@ def test_rendered_error_ends_with_usage() -> None:
     assert usage_error("cal").render().endswith(USAGE)
 
 
-@pytest.mark.parametrize("text", ["<!channel>", "personas <!channel>", "call --<!here>"])
+@pytest.mark.parametrize("text", ["<!channel>", "personas <!channel>", "end <!here>"])
 def test_malicious_word_is_escaped_in_rendered_error(text: str) -> None:
     rendered = usage_error(text).render()
 
@@ -260,3 +278,24 @@ def test_closest_is_case_insensitive() -> None:
 )
 def test_looks_like(kind: str, word: str, expected: bool) -> None:
     assert looks_like(kind, word) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "verb"),
+    [
+        ("video show me the roadmap", "video", None),
+        ("video list the three steps", "video", None),
+        ("video new ideas for Q3", "video", None),
+        ("video show 8a4f94e736", "manage", "show"),
+        ("video list", "manage", "list"),
+        ("video new", "manage", "new"),
+        ("lipsync list", "manage", "list"),
+    ],
+)
+def test_a_script_may_start_with_a_verb(text: str, action: str, verb: str | None) -> None:
+    found = command(text)
+    assert (found.action, found.verb) == (action, verb)
+
+
+def test_a_destructive_verb_with_a_typo_is_never_a_script() -> None:
+    assert "is not a video id" in usage_error("video delete the old one").message

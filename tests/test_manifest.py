@@ -49,6 +49,7 @@ CODE_SCOPES: dict[str, str] = {
     "groups:history": "finding an earlier post in a private channel's thread",
     "im:history": "finding an earlier post in a DM with the app",
     "mpim:history": "finding an earlier post in a group DM",
+    "im:write": "conversations.open: the DM with a card's owner, where a refused card goes",
 }
 # Users /invite @Tavus instead; posting uninvited would surprise a channel.
 FORBIDDEN_SCOPES = frozenset({"chat:write.public"})

@@ -533,3 +533,70 @@ async def test_a_job_started_from_a_message_hangs_its_card_in_that_thread(
     assert texts(slack, source)[1] == "result"
     (update,) = slack.calls_to("chat.update")
     assert update.args["ts"] == resource.card_ts
+
+
+# -- found in review: each of these once lost or doubled a post -------------------------------
+
+
+async def test_a_reply_moved_to_the_dm_is_posted_even_if_its_next_try_fails(
+    store: Store, clock: Clock
+) -> None:
+    async with FakeSlack(bot_channels={"D0123ABCD"}) as slack:
+        resource = await conversation(store, message_ts="1700000000.000100")
+        (item,) = await enqueue(store, resource, reply("the transcript is ready"))
+        slack.fail_next("chat.postMessage", status=500, error="internal_error", channel="D0123ABCD")
+        notifier = make_notifier(store, slack, clock)
+
+        for _ in range(3):  # moved to the DM; the reply's post fails; the retry looks first
+            await notifier.deliver_due()
+            clock.advance(120)
+
+        moved = await store.get_resource_by_id(resource_id=resource.id)
+        assert moved is not None
+        assert texts(slack, str(moved.message_ts), "D0123ABCD") == ["the transcript is ready"]
+        assert (await row(store, item)).result.get("found") is not True  # type: ignore[union-attr]
+
+
+async def test_an_upload_cut_off_before_its_bytes_arrived_is_uploaded_again(
+    store: Store, slack: FakeSlack, clock: Clock, notifier: Notifier
+) -> None:
+    resource = await threaded(store, slack)
+    (item,) = await enqueue(
+        store, resource, upload(content="x\n" * 2000, filename="t.txt", title="T")
+    )
+    slack.fail_uploads(times=1)
+
+    for _ in range(3):
+        await notifier.deliver_due()
+        clock.advance(120)
+
+    (shared,) = slack.uploaded_files
+    assert shared["content"] == ("x\n" * 2000).encode()
+    assert (await row(store, item)).done_at is not None
+
+
+async def test_a_card_sent_to_the_owner_whose_answer_was_lost_is_not_sent_again(
+    store: Store, clock: Clock
+) -> None:
+    async with FakeSlack(bot_channels={"D0123ABCD"}) as slack:
+        pending, card = await store.begin_job(
+            kind="conversation",
+            team_id="T0001",
+            owner_user_id=OWNER,
+            channel_id=CHANNEL,
+            callback_token="t" * 43,
+        )
+        await store.confirm_job(resource_id=pending.id, tavus_id="c123abc456", status=LIVE)
+        slack.delay("chat.postMessage", 1.5, channel=OWNER)  # posted, but answered too late
+        notifier = make_notifier(store, slack, clock, client=slack_client(slack, timeout=1))
+
+        await notifier.deliver_due()
+        slack.delay("chat.postMessage", 0, channel=OWNER)
+        await asyncio.sleep(0.7)
+        clock.advance(120)
+        await notifier.deliver_due()
+
+        cards = [m for m in slack.messages("D0123ABCD") if m["thread_ts"] is None]
+        assert len(cards) == 1
+        done = await row(store, card)
+        assert done.result is not None and done.result.get("found") is True

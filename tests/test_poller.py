@@ -263,7 +263,21 @@ async def test_pending_resources_are_not_polled_and_given_up_after_a_day(
     assert tavus_api.requests == []
     clock.advance(25 * 3600)
     await poller(services, clock).poll_once()
-    assert (await current(services, pending)).finished
+    assert await services.store.get_resource_by_id(resource_id=pending.id) is None
+    assert await services.store.pending_outbox_count() == 0  # its held card is gone too
+
+
+async def test_one_odd_resource_does_not_stop_the_others(
+    services: Services, clock: Clock, tavus_api: FakeTavus
+) -> None:
+    await services.store.create_resource(
+        kind="conversation", tavus_id="c 1 bad id", team_id="T", owner_user_id="U"
+    )
+    resource = await conversation(services)
+    tavus_api.events = [JOINED]
+
+    assert await poller(services, clock).poll_once() == 1
+    assert await event_types(services, resource) == ["system.replica_joined"]
 
 
 async def test_perception_turned_off_finishes_after_the_transcript(

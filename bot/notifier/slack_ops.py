@@ -24,18 +24,19 @@ logger = logging.getLogger(__name__)
 META_EVENT_TYPE = "tavus_outbox"
 # How far back (seconds before the row was created) and how deep (pages) to look for a post.
 LOOKBACK_SECONDS = 120.0
-LOOKUP_PAGES = 10
+LOOKUP_PAGES = 5
 UPLOAD_TIMEOUT_SECONDS = 60.0
 
 Posted = dict[str, Any]
 
 
-def metadata(item: OutboxItem, resource: Resource) -> dict[str, Any]:
-    """What identifies this row's message among everything in the channel."""
-    return {
-        "event_type": META_EVENT_TYPE,
-        "event_payload": {"outbox_id": item.id, "resource": resource.tavus_id or ""},
-    }
+def metadata(item: OutboxItem, resource: Resource, *, part: str = "") -> dict[str, Any]:
+    """What identifies this row's message among everything in the channel. ``part`` tells
+    apart a second message one row may post (the card that carries a thread to a DM)."""
+    payload = {"outbox_id": item.id, "resource": resource.tavus_id or ""}
+    if part:
+        payload["part"] = part
+    return {"event_type": META_EVENT_TYPE, "event_payload": payload}
 
 
 def _carries(message: dict[str, Any], meta: dict[str, Any]) -> bool:
@@ -80,13 +81,18 @@ def plain_version(text: str) -> str:
 
 
 async def find_posted(
-    slack: AsyncWebClient, item: OutboxItem, resource: Resource, *, channel: str
+    slack: AsyncWebClient,
+    item: OutboxItem,
+    resource: Resource,
+    *,
+    channel: str,
+    thread: str | None,
+    part: str = "",
 ) -> Posted | None:
-    """The message (or shared file) this row already produced, if Slack has it."""
-    meta = metadata(item, resource)
+    """The message (or shared file) this row already produced, if Slack has it: in
+    ``thread``'s replies, or in the channel's history when ``thread`` is None."""
+    meta = metadata(item, resource, part=part)
     oldest = f"{max(0.0, item.created_at - LOOKBACK_SECONDS):.6f}"
-    # A card that is its thread's root is not in a thread: look in the channel's history.
-    thread = resource.message_ts
     cursor: str | None = None
     for _ in range(LOOKUP_PAGES):
         if thread:
@@ -107,6 +113,8 @@ async def find_posted(
                 limit=200,
             )
         for message in page.get("messages") or []:
+            if thread and message.get("ts") == thread:
+                continue  # the thread's parent is another row's message
             if _carries(message, meta) or (item.file_id and _has_file(message, item.file_id)):
                 return {"ts": message.get("ts"), "channel": channel, "found": True}
         cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
@@ -134,9 +142,10 @@ async def upload_file(
     file_id = item.file_id
     if file_id is None:
         ticket = await slack.files_getUploadURLExternal(filename=filename, length=len(data))
+        await _send_bytes(slack, str(ticket["upload_url"]), data)
+        # Remembered once the bytes are in: a retry then only has to share the file.
         file_id = str(ticket["file_id"])
         await remember_file(file_id)
-        await _send_bytes(slack, str(ticket["upload_url"]), data)
     comment = payload.get("comment")
     response = await slack.files_completeUploadExternal(
         files=[{"id": file_id, "title": str(payload.get("title") or filename)}],
@@ -165,6 +174,12 @@ async def _post_bytes(session: aiohttp.ClientSession, url: str, data: bytes) -> 
             raise aiohttp.ClientResponseError(
                 response.request_info, (), status=response.status, message="upload refused"
             )
+
+
+async def open_dm(slack: AsyncWebClient, user_id: str) -> str:
+    """The id (D...) of the app's DM with a user: history and replies need it, not U...."""
+    response = await slack.conversations_open(users=user_id)
+    return str((response.get("channel") or {})["id"])
 
 
 def lookup_failed(exc: SlackApiError) -> None:

@@ -66,9 +66,9 @@ def _dead(owner: str, me: str) -> bool:
         os.kill(int(pid), 0)
     except ProcessLookupError:
         return True
-    except PermissionError:
-        return False
-    return int(pid) == os.getpid()  # an earlier notifier of this very process
+    except PermissionError:  # alive, under another user
+        pass
+    return False
 
 
 class _NotYet(Exception):
@@ -111,6 +111,7 @@ class Notifier:
         self._dead_checked = 0.0
         self._last_beat: float | None = None
         self._card_updated: dict[int, float] = {}  # resource id -> when its card last changed
+        self._dms: dict[str, str] = {}  # user id -> the app's DM channel with them
 
     # -- control ---------------------------------------------------------------------------
 
@@ -259,6 +260,11 @@ class Notifier:
     async def _deliver(self, item: OutboxItem, resource: Resource | None, channel: str) -> None:
         if item.id in self._unrecorded:
             return  # posted already; only the record of it is missing
+        if not await self._store.renew_lease(
+            outbox_id=item.id, owner=self.owner, lease_seconds=LEASE_SECONDS
+        ):
+            logger.info("outbox row %s was taken over by another deliverer", item.id)
+            return
         if resource is None:
             await self._finish(item, _Done({"skipped": "resource deleted"}))
             return
@@ -322,13 +328,44 @@ class Notifier:
     async def _look_for(
         self, item: OutboxItem, resource: Resource, channel: str
     ) -> dict[str, Any] | None:
+        """Where a row that may have reached Slack would be: its thread (or, for a card, the
+        channel), and for a card that may have gone to its owner instead, their DM."""
         try:
-            return await slack_ops.find_posted(self._slack, item, resource, channel=channel)
+            where = await self._readable(channel)
+            found = await slack_ops.find_posted(
+                self._slack, item, resource, channel=where, thread=resource.message_ts
+            )
+            if found is None and item.action == CARD_ACTION and channel != resource.owner_user_id:
+                found = await self._look_in_owner_dm(item, resource)
+            return found
         except SlackApiError as exc:
-            if outcomes.from_slack_error(exc).failure in (Failure.RATE_LIMITED, Failure.TRANSIENT):
+            failure = outcomes.from_slack_error(exc).failure
+            if failure in (Failure.RATE_LIMITED, Failure.TRANSIENT):
                 raise  # try the whole row again later
+            if failure is Failure.UNREACHABLE and item.action == CARD_ACTION:
+                return await self._look_in_owner_dm(item, resource)
             slack_ops.lookup_failed(exc)
             return None
+
+    async def _look_in_owner_dm(
+        self, item: OutboxItem, resource: Resource
+    ) -> dict[str, Any] | None:
+        """A card the channel refused went to its owner, as a thread root of its own."""
+        try:
+            dm = await self._readable(resource.owner_user_id)
+            return await slack_ops.find_posted(self._slack, item, resource, channel=dm, thread=None)
+        except SlackApiError as exc:
+            slack_ops.lookup_failed(exc)
+            return None
+
+    async def _readable(self, channel: str) -> str:
+        """History and replies take the DM's D... id; posts to a user's U... id land there."""
+        if channel[:1] not in ("U", "W"):
+            return channel
+        dm = self._dms.get(channel)
+        if dm is None:
+            dm = self._dms[channel] = await slack_ops.open_dm(self._slack, channel)
+        return dm
 
     async def _post_reply(
         self, item: OutboxItem, resource: Resource, channel: str
@@ -445,7 +482,8 @@ class Notifier:
         )
         text, blocks = self._render_card(resource)
         try:
-            meta = slack_ops.metadata(item, resource)
+            # The card is this row's second message: it must not pass for the row itself.
+            meta = slack_ops.metadata(item, resource, part="card")
             posted = await self._post(Target(resource.owner_user_id, None, meta), text, blocks)
         except SlackApiError as exc:
             logger.warning("outbox row %s set aside: the owner's DM failed too", item.id)

@@ -24,6 +24,7 @@ FAMILY = Family(
     kind=manage.KIND,
     verbs={
         "list": handle_list,
+        "new": start.handle_new,
         "show": manage.handle_show,
         "end": manage.handle_end,
         "delete": ask_delete,

@@ -71,6 +71,11 @@ async def handle_call(request: CommandRequest) -> None:
         await request.say_privately(note)
 
 
+async def handle_new(request: CommandRequest) -> None:
+    """`/tavus conversation new`: the "Start a conversation" form."""
+    await open_start_modal(request.services.slack, request.trigger_id, request.channel_id)
+
+
 def _where_the_card_went(place: CardPlace, url: str) -> str | None:
     join = f"\nYour join link: {link(url, url)}" if url else ""
     if place.moved_because:

@@ -20,7 +20,12 @@ def register(app: AsyncApp) -> None:
 
 FAMILY = Family(
     kind=manage.KIND,
-    verbs={"list": handle_list, "show": manage.handle_show, "delete": ask_delete},
+    verbs={
+        "list": handle_list,
+        "new": start.handle_lipsync,  # with no links after it: the form
+        "show": manage.handle_show,
+        "delete": ask_delete,
+    },
     actions={"lipsync": start.handle_lipsync},
     listing=manage.LISTING,
     deletion=manage.DELETION,

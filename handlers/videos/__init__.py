@@ -23,6 +23,7 @@ FAMILY = Family(
     kind=manage.KIND,
     verbs={
         "list": handle_list,
+        "new": start.handle_video,  # with nothing after it: the form
         "show": manage.handle_show,
         "rename": handle_rename,
         "delete": ask_delete,

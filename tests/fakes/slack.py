@@ -184,6 +184,7 @@ class FakeSlack:
         self._failures: dict[str, _Failure] = {}
         self._delays: dict[str, float] = {}
         self._in_flight: list[SlackCall] = []
+        self._upload_failures = 0
         self._ids = _Counters()
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -202,6 +203,7 @@ class FakeSlack:
             "conversations.info": self._conversations_info,
             "conversations.replies": self._conversations_replies,
             "conversations.history": self._conversations_history,
+            "conversations.open": self._conversations_open,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
         }
@@ -291,10 +293,14 @@ class FakeSlack:
         `channel`, only the calls for that channel (Slack rate-limits posts per channel)."""
         self._failures[_failure_key(method, channel)] = _Failure(status, retry_after, error, times)
 
-    def delay(self, method: str, seconds: float) -> None:
-        """Answer `method` after `seconds`; the call takes effect then, even if the client
-        has given up waiting (as a slow Slack does)."""
-        self._delays[method] = seconds
+    def delay(self, method: str, seconds: float, *, channel: str | None = None) -> None:
+        """Answer `method` (for `channel` only, when given) after `seconds`; the call takes
+        effect then, even if the client has given up waiting (as a slow Slack does)."""
+        self._delays[_failure_key(method, channel)] = seconds
+
+    def fail_uploads(self, *, times: int = 1) -> None:
+        """The next `times` file uploads (the bytes, to the upload URL) get a 500."""
+        self._upload_failures = times
 
     def in_flight(self, method: str) -> list[SlackCall]:
         """Calls received and not yet answered."""
@@ -375,7 +381,11 @@ class FakeSlack:
         call = SlackCall(method, args, dict(request.headers))
         self._in_flight.append(call)
         try:
-            if seconds := self._delays.get(method):
+            channel = args.get("channel") or args.get("channel_id")
+            seconds = self._delays.get(
+                _failure_key(method, channel if isinstance(channel, str) else None)
+            )
+            if seconds := seconds or self._delays.get(method):
                 await asyncio.sleep(seconds)
             response = self._answer(call, request.headers.get("Authorization", ""))
         finally:
@@ -438,6 +448,10 @@ class FakeSlack:
         pending = self._pending_uploads.get(request.match_info["file_id"])
         if pending is None:
             return web.Response(status=404, text="file not found")
+        if self._upload_failures > 0:
+            self._upload_failures -= 1
+            await request.read()
+            return web.Response(status=500, text="upload failed")
         pending["content"] = await _read_upload(request)
         return web.Response(text=f"OK - {len(pending['content'])}")
 
@@ -604,6 +618,13 @@ class FakeSlack:
             and _after(m.ts, args.get("oldest"))
         ]
         return {"ok": True, "messages": thread, "has_more": False}
+
+    def _conversations_open(self, args: Args) -> Body:
+        """The app's DM with one user (Slack answers the same D... id every time)."""
+        users = str(args.get("users") or "")
+        if not users or "," in users or users[:1] not in ("U", "W"):
+            return _error("user_not_found" if users else "users_list_not_supplied")
+        return {"ok": True, "channel": {"id": dm_channel_for(users)}}
 
     def _conversations_history(self, args: Args) -> Body:
         """Top-level messages, newest first, as Slack lists a channel's history."""

@@ -23,7 +23,6 @@ async def running(tmp_path: Path) -> AsyncIterator[Harness]:
     ("text", "words"),
     [
         ("conversation rename c123456 New name", "Conversations cannot be renamed from Slack"),
-        ("conversation new", "Conversations cannot be created from Slack"),
         ("conversation edit c123456", "Conversations cannot be edited from Slack"),
     ],
 )
@@ -59,3 +58,10 @@ async def test_a_malformed_id_gets_usage_not_a_stack_trace(
     response = await running.command("end c/../../etc")
     assert response.status_code == 200
     assert "is not a conversation id" in response.json()["text"]
+
+
+@pytest.mark.parametrize("noun", ["conversation", "video", "lipsync"])
+async def test_new_opens_the_form(running: Harness, noun: str) -> None:
+    await running.command(f"{noun} new")
+    (opened,) = await running.slack.wait_for("views.open")
+    assert opened.args["view"]["type"] == "modal"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -192,3 +193,42 @@ async def test_a_database_that_cannot_write_answers_503_so_tavus_retries(
     assert _counts(tmp_path / "t.db") == (0, 0)
     again = await running.callback(resource.callback_token, _joined())
     assert again.status_code == 200
+
+
+@pytest.mark.parametrize("named", ["{'a': 1}", "12345", "   ", "p1234abcd", "c0123456789ab"])
+async def test_a_pending_job_adopts_only_a_fresh_id_of_its_kind(
+    running: Harness, named: str
+) -> None:
+    store = running.app.services.store
+    await _conversation(running)  # holds c0123456789ab already
+    token = new_callback_token()
+    pending, _ = await store.begin_job(
+        kind="conversation",
+        team_id="T0001",
+        owner_user_id="U123",
+        channel_id="C123",
+        callback_token=token,
+    )
+
+    response = await running.callback(token, {**_joined(), "conversation_id": named})
+
+    assert response.status_code == 400
+    still = await store.get_resource_by_id(resource_id=pending.id)
+    assert still is not None and still.is_pending
+
+
+@pytest.mark.parametrize("timestamp", [float("nan"), float("inf"), 1e400])
+async def test_a_shutdown_with_a_non_finite_timestamp_is_stored(
+    running: Harness, tmp_path: Path, timestamp: float
+) -> None:
+    resource = await _conversation(running)
+    assert resource.callback_token is not None
+    body = {
+        "conversation_id": CONVERSATION_ID,
+        "event_type": "system.shutdown",
+        "timestamp": timestamp,
+        "properties": {"shutdown_reason": "participant_left_timeout"},
+    }
+    response = await running.callback(resource.callback_token, json.dumps(body).encode())
+    assert response.status_code == 200
+    assert _counts(tmp_path / "t.db")[0] == 1

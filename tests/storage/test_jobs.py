@@ -80,8 +80,9 @@ async def test_a_callback_can_name_the_id_once(store: Store) -> None:
     adopted = await store.adopt_tavus_id(resource_id=resource.id, tavus_id="v1")
     assert adopted is not None and adopted.tavus_id == "v1"
     assert await claimed_actions(store) == [CARD_ACTION]
-    again = await store.adopt_tavus_id(resource_id=resource.id, tavus_id="v2")
-    assert again is not None and again.tavus_id == "v1"
+    assert await store.adopt_tavus_id(resource_id=resource.id, tavus_id="v2") is None
+    unchanged = await store.get_resource_by_id(resource_id=resource.id)
+    assert unchanged is not None and unchanged.tavus_id == "v1"
     # The create call's late answer names the same id: nothing changes but the state.
     confirmed = await store.confirm_job(resource_id=resource.id, tavus_id="v1", status="ready")
     assert confirmed is not None and (confirmed.tavus_id, confirmed.status) == ("v1", "ready")
@@ -92,3 +93,44 @@ async def test_a_confirmed_job_is_never_abandoned(store: Store) -> None:
     await store.confirm_job(resource_id=resource.id, tavus_id="v1", status="queued")
     await store.abandon_job(resource_id=resource.id)
     assert await store.get_resource(kind="video", tavus_id="v1") is not None
+
+
+async def test_an_id_another_resource_holds_is_not_adopted(store: Store) -> None:
+    await store.create_resource(kind="video", tavus_id="v1", team_id="T", owner_user_id="U")
+    resource = await begin(store)
+
+    assert await store.adopt_tavus_id(resource_id=resource.id, tavus_id="v1") is None
+
+    still = await store.get_resource_by_id(resource_id=resource.id)
+    assert still is not None and still.is_pending
+    assert await claimed_actions(store) == []  # the card stays held
+
+
+async def test_a_late_create_answer_does_not_undo_what_callbacks_said(store: Store) -> None:
+    from bot.domain.conversations import LIFECYCLE
+
+    resource = await begin(store)
+    await store.adopt_tavus_id(resource_id=resource.id, tavus_id="v1")
+    await store.record_event(
+        resource_id=resource.id,
+        dedup_key="end",
+        event_type="e",
+        payload={},
+        status="ended",
+        finished=True,
+    )
+
+    confirmed = await store.confirm_job(
+        resource_id=resource.id,
+        tavus_id="v1",
+        status="waiting",
+        details={"url": "u"},
+        status_not_after=LIFECYCLE.not_after("waiting"),
+    )
+
+    assert confirmed is not None
+    assert (confirmed.status, confirmed.finished, confirmed.details) == (
+        "ended",
+        True,
+        {"url": "u"},
+    )

@@ -552,3 +552,39 @@ async def test_a_mergeable_row_repeating_the_queue_tail_is_not_added(store: Stor
     # A refresh being delivered is not merged into: the next one may show a newer state.
     await event("p9", refresh)
     assert await store.pending_outbox_count() == 2
+
+
+async def test_a_row_leased_by_another_is_due_when_its_lease_ends(
+    store: Store, clock: Clock
+) -> None:
+    resource = await make_conversation(store)
+    await store.enqueue(resource_id=resource.id, drafts=[OutboxDraft("reply")])
+    await store.claim_outbox(owner="other", lease_seconds=180, limit=10)
+
+    # A deliverer waiting for it sleeps until then instead of asking again at once.
+    assert await store.next_outbox_due_at() == clock.now + 180
+
+
+async def test_a_lease_is_renewed_only_by_its_owner(store: Store, clock: Clock) -> None:
+    resource = await make_conversation(store)
+    (item,) = await store.enqueue(resource_id=resource.id, drafts=[OutboxDraft("reply")])
+    await store.claim_outbox(owner="a", lease_seconds=10, limit=10)
+
+    assert await store.renew_lease(outbox_id=item.id, owner="a", lease_seconds=60)
+    assert not await store.renew_lease(outbox_id=item.id, owner="b", lease_seconds=60)
+    leased = await store.get_outbox(outbox_id=item.id)
+    assert leased is not None and leased.lease_until == clock.now + 60
+
+
+async def test_non_finite_numbers_in_details_are_dropped(store: Store) -> None:
+    resource = await make_conversation(store)
+    await store.record_event(
+        resource_id=resource.id,
+        dedup_key="k",
+        event_type="e",
+        payload={"timestamp": float("nan")},
+        details={"ended_at": float("inf"), "nested": {"x": float("nan")}},
+    )
+    stored = await store.get_resource_by_id(resource_id=resource.id)
+    # As null in a JSON merge patch: the keys are not set (details.get() gives None).
+    assert stored is not None and stored.details == {"nested": {}}
