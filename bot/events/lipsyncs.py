@@ -12,7 +12,7 @@ from typing import Any
 from bot.blocks import lipsyncs as blocks
 from bot.domain import lipsyncs as domain
 from bot.events.base import REFRESH_PARENT, REFRESH_PROGRESS, Interpretation, Polled, reply
-from bot.events.videos import reason_of, stalled, status_of, unreadable, url_of
+from bot.events.by_status import reason_of, stalled, status_of, unreadable, url_of
 from bot.tavus import NotFound, TavusClient
 from storage import Resource
 

@@ -15,23 +15,14 @@ from typing import Any
 from bot.blocks.replicas import REASON_MAX, failed_message, trained_message
 from bot.blocks.text import as_text, truncate
 from bot.domain import replicas as domain
-from bot.events.base import (
-    REFRESH_PARENT,
-    REFRESH_PROGRESS,
-    Interpretation,
-    Polled,
-    fingerprint,
-    reply,
-)
+from bot.events.base import REFRESH_PARENT, REFRESH_PROGRESS, Interpretation, Polled, reply
+from bot.events.by_status import stalled, status_of, unreadable
 from bot.tavus import NotFound, TavusClient
 from bot.tavus.models import progress_percent
 from storage import Resource
 
 # Training takes hours; one that has not moved for this long is not coming back.
 STALLED_GIVE_UP_SECONDS = 24 * 3600
-_STATUS_KEY_MAX = 40
-# Keys that differ between two deliveries of one body.
-_VOLATILE = ("updated_at", "webhook_url", "callback_url")
 
 Body = Mapping[str, Any]
 
@@ -93,16 +84,7 @@ def _error(body: Body) -> Interpretation:
 
 
 def _unknown(body: Body) -> Interpretation:
-    """Kept for the record, posted nowhere: a status Tavus added since (one event per state),
-    or a body with no readable status (one event per distinct body)."""
-    raw = body.get("status")
-    if isinstance(raw, str) and raw.strip():
-        state = truncate(as_text(raw).strip().lower(), _STATUS_KEY_MAX)
-        progress = _progress(body)
-        key = state if progress is None else f"{state}:{progress}"
-        return Interpretation(dedup_key=f"status:{key}", event_type=domain.UNKNOWN)
-    stable = {k: v for k, v in body.items() if k not in _VOLATILE}
-    return Interpretation(dedup_key=f"odd:{fingerprint(stable)}", event_type=domain.UNKNOWN)
+    return unreadable(domain.UNKNOWN, status_of(body), body)
 
 
 def _progress(body: Body) -> int | None:
@@ -132,6 +114,4 @@ def replica_finished(
     resource: Resource, seen: frozenset[str], polled: Polled | None, now: float
 ) -> bool:
     """Trained, failed or deleted; or stalled so long that nothing more will come."""
-    if resource.status in domain.FINISHED:
-        return True
-    return now - resource.updated_at > STALLED_GIVE_UP_SECONDS
+    return resource.status in domain.FINISHED or stalled(resource, now, STALLED_GIVE_UP_SECONDS)

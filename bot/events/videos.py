@@ -3,7 +3,6 @@
 Tavus sends no event type for videos: the status is the event, and the state is the dedup
 key (``ready``, ``error``, ``generating:40``), so a callback and a poll that saw the same
 state are one event. Progress only refreshes the card; the thread hears of the result.
-The helpers at the top are shared with the other kinds that report by status.
 """
 
 from __future__ import annotations
@@ -12,70 +11,14 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.blocks import videos as blocks
-from bot.blocks.text import as_text, truncate
 from bot.domain import videos as domain
-from bot.events.base import (
-    REFRESH_PARENT,
-    REFRESH_PROGRESS,
-    Interpretation,
-    Polled,
-    fingerprint,
-    reply,
-)
+from bot.events.base import REFRESH_PARENT, REFRESH_PROGRESS, Interpretation, Polled, reply
+from bot.events.by_status import reason_of, stalled, status_of, unreadable, url_of
 from bot.tavus import NotFound, TavusClient
 from bot.tavus.models import progress_percent
 from storage import Resource
 
-# A job that has not moved for this long will not: stop asking Tavus about it.
-STALLED_SECONDS = 12 * 3600
-STATUS_MAX = 60
-REASON_MAX = 1000
-URL_MAX = 3000  # Slack's limit for a URL in a button or link
-
 Body = Mapping[str, Any]
-
-
-# -- shared by the kinds that report by status --------------------------------------------
-
-
-def status_of(body: Body) -> str | None:
-    """The status a body reports, lower-cased; None when it reports none a person could read."""
-    status = body.get("status")
-    if not isinstance(status, str) or not status.strip():
-        return None
-    return truncate(as_text(status).strip().lower(), STATUS_MAX)
-
-
-def unreadable(unknown: str, status: str | None, body: Body) -> Interpretation:
-    """Stored, never posted: a status Tavus added since (one event per status), or a body
-    with no status at all (one event per distinct body)."""
-    if status is not None:
-        return Interpretation(dedup_key=f"status:{status}", event_type=unknown)
-    volatile = ("updated_at", "webhook_url", "callback_url")
-    stable = {key: value for key, value in body.items() if key not in volatile}
-    return Interpretation(dedup_key=f"odd:{fingerprint(stable)}", event_type=unknown)
-
-
-def reason_of(body: Body, *keys: str) -> str | None:
-    """The first non-empty reason among ``keys``, as text, capped (escaped by the builder)."""
-    for key in keys:
-        value = body.get(key)
-        if value is not None and as_text(value).strip():
-            return truncate(" ".join(as_text(value).split()), REASON_MAX)
-    return None
-
-
-def url_of(body: Body, *keys: str) -> str | None:
-    """The first URL among ``keys`` that a link could carry, uncut (a cut URL is another URL)."""
-    for key in keys:
-        value = body.get(key)
-        if isinstance(value, str) and value.strip():
-            return value if len(value) <= URL_MAX else None
-    return None
-
-
-def stalled(resource: Resource, now: float) -> bool:
-    return now - resource.updated_at > STALLED_SECONDS
 
 
 # -- videos --------------------------------------------------------------------------------

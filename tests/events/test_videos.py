@@ -13,7 +13,8 @@ import pytest
 from bot.domain import videos as domain
 from bot.events import MalformedEvent
 from bot.events.base import Polled
-from bot.events.videos import STALLED_SECONDS, interpret_video, poll_video, video_finished
+from bot.events.by_status import STALLED_SECONDS
+from bot.events.videos import interpret_video, poll_video, video_finished
 from bot.ingest import ingest, interpret
 from bot.kinds import KINDS
 from bot.tavus import TavusClient
