@@ -13,7 +13,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.conversations import resolve_defaults
 from bot.services import Services
 from handlers.conversations.start import open_start_modal
-from handlers.videos.start import open_video_modal, team_of
+from handlers.shared.starting import team_of
+from handlers.videos.start import open_video_modal
 
 START_CALL = "tavus_start_call"
 GENERATE_VIDEO = "tavus_generate_video"

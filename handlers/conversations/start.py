@@ -20,18 +20,13 @@ from bot.conversations import (
 )
 from bot.domain.replicas import READY_CHOICES_KEY
 from bot.grammar import looks_like
-from bot.jobs import CardPlace, OutcomeUnknown, card_place
+from bot.jobs import card_place
 from bot.services import Services
-from bot.tavus import TavusError
 from handlers.shared.families import CommandRequest
 from handlers.shared.pickers import UNAVAILABLE, answer_picker
+from handlers.shared.starting import run_in_modal, team_of, where_the_card_went
 
 logger = logging.getLogger(__name__)
-
-CARD_FAILED = (
-    "Something went wrong after Tavus was asked to start the call, so it may exist without a "
-    "card in Slack. Check `/tavus conversations active` before trying again."
-)
 
 
 async def handle_call(request: CommandRequest) -> None:
@@ -66,7 +61,8 @@ async def handle_call(request: CommandRequest) -> None:
     )
     place = await card_place(services, started)
     url = str(started.resource.details.get("conversation_url") or "")
-    note = _where_the_card_went(place, url)
+    join = f"\nYour join link: {link(url, url)}" if url else ""
+    note = where_the_card_went(place, "call", extra=join)
     if note:
         await request.say_privately(note)
 
@@ -74,18 +70,6 @@ async def handle_call(request: CommandRequest) -> None:
 async def handle_new(request: CommandRequest) -> None:
     """`/tavus conversation new`: the "Start a conversation" form."""
     await open_start_modal(request.services.slack, request.trigger_id, request.channel_id)
-
-
-def _where_the_card_went(place: CardPlace, url: str) -> str | None:
-    join = f"\nYour join link: {link(url, url)}" if url else ""
-    if place.moved_because:
-        return (
-            "I am not in this channel, so I sent you the call card in a direct message. "
-            f"To post calls here, `/invite @Tavus` first.{join}"
-        )
-    if not place.posted:
-        return f"Your call has started; its card is on its way to this channel.{join}"
-    return None
 
 
 def split_call_ids(words: tuple[str, ...]) -> tuple[str | None, str | None]:
@@ -147,26 +131,19 @@ async def handle_start_submission(
         await ack(response_action="errors", errors=errors)
         return
     await ack(response_action="update", view=modal.starting_view())
-    user = body["user"]["id"]
-    team = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
-    request = _start_request(form, team_id=team, user_id=user)
-    try:
-        started = await start_conversation(services, request)
-        place = await card_place(services, started)
-    except (TavusError, OutcomeUnknown) as exc:
-        await client.views_update(view_id=view["id"], view=modal.failed_view(exc.user_message))
-        return
-    except Exception:
-        # A view submission has no response_url: the modal is the only place to say so.
-        logger.exception("starting a conversation from the modal failed")
-        await client.views_update(view_id=view["id"], view=modal.failed_view(CARD_FAILED))
-        return
-    result = modal.started_view(
-        channel_id=place.channel or request.channel_id,
-        conversation_url=str(started.resource.details.get("conversation_url") or ""),
-        in_channel=place.moved_because is None,
+    request = _start_request(form, team_id=team_of(body), user_id=body["user"]["id"])
+    await run_in_modal(
+        client,
+        view["id"],
+        kind="conversation",
+        start=lambda: start_conversation(services, request),
+        services=services,
+        done=lambda started, place: modal.started_view(
+            channel_id=place.channel or request.channel_id,
+            conversation_url=str(started.resource.details.get("conversation_url") or ""),
+            in_channel=place.moved_because is None,
+        ),
     )
-    await client.views_update(view_id=view["id"], view=result)
 
 
 async def handle_persona_options(ack: AsyncAck, body: dict[str, Any], services: Services) -> None:

@@ -13,7 +13,8 @@ from bot.jobs import card_place
 from bot.lipsyncs import LipsyncRequest, start_lipsync
 from bot.services import Services
 from handlers.shared.families import CommandRequest
-from handlers.videos.start import run_in_modal, team_of, url_problem, where_the_card_went
+from handlers.shared.starting import run_in_modal, team_of, where_the_card_went
+from handlers.videos.start import url_problem
 
 NAME_LIMIT = modal.NAME_LIMIT
 
@@ -102,10 +103,10 @@ async def handle_lipsync_submission(
     await run_in_modal(
         client,
         view["id"],
+        kind="lipsync",
         start=lambda: start_lipsync(services, request),
         services=services,
-        plural="lipsyncs",
-        done=lambda place: started_view(
+        done=lambda _, place: started_view(
             what="lip-sync",
             channel_id=place.channel or request.channel_id,
             in_thread=False,

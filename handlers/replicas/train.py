@@ -10,23 +10,18 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import train_modal as modal
 from bot.blocks.conversations import channel_mention, join_url
-from bot.blocks.start_modal import failed_view
 from bot.choices import Choice
-from bot.jobs import OutcomeUnknown, card_place
 from bot.replicas import TrainRequest, train_replica
 from bot.services import Services
-from bot.tavus import TavusError, Voice
+from bot.tavus import Voice
 from bot.tavus.models import REPLICA_MODEL_NAMES
 from handlers.shared.families import CommandRequest
 from handlers.shared.pickers import UNAVAILABLE, answer_picker
+from handlers.shared.starting import run_in_modal, team_of
 
 logger = logging.getLogger(__name__)
 
 VOICES_CHOICES_KEY = "voices"
-CARD_FAILED = (
-    "Something went wrong after Tavus was asked to start the training, so the replica may be "
-    "training without a card in Slack. Check `/tavus replicas user` before trying again."
-)
 _URL_ERROR = "A link that starts with https:// (or http://), with no spaces."
 
 
@@ -95,23 +90,17 @@ async def handle_train_submission(
         await ack(response_action="errors", errors=errors)
         return
     await ack(response_action="update", view=modal.training_view())
-    team = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
-    request = _train_request(form, team_id=team, user_id=body["user"]["id"])
-    try:
-        started = await train_replica(services, request)
-        place = await card_place(services, started)
-    except (TavusError, OutcomeUnknown) as exc:
-        await client.views_update(view_id=view["id"], view=failed_view(exc.user_message))
-        return
-    except Exception:
-        # A view submission has no response_url: the modal is the only place to say so.
-        logger.exception("starting a replica training from the modal failed")
-        await client.views_update(view_id=view["id"], view=failed_view(CARD_FAILED))
-        return
-    result = modal.started_view(
-        channel_id=place.channel or request.channel_id, moved=place.moved_because is not None
+    request = _train_request(form, team_id=team_of(body), user_id=body["user"]["id"])
+    await run_in_modal(
+        client,
+        view["id"],
+        kind="replica",
+        start=lambda: train_replica(services, request),
+        services=services,
+        done=lambda _, place: modal.started_view(
+            channel_id=place.channel or request.channel_id, moved=place.moved_because is not None
+        ),
     )
-    await client.views_update(view_id=view["id"], view=result)
 
 
 def _train_request(form: modal.TrainForm, *, team_id: str, user_id: str) -> TrainRequest:

@@ -3,30 +3,24 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import video_modal as modal
-from bot.blocks.start_modal import failed_view
 from bot.conversations import resolve_defaults
 from bot.domain.videos import AUDIO_EXTENSIONS, WATERMARK_EXTENSIONS
 from bot.grammar import Command, looks_like
-from bot.jobs import CardPlace, JobStarted, OutcomeUnknown, card_place
+from bot.jobs import card_place
 from bot.services import Services
-from bot.tavus import TavusError
 from bot.videos import VideoRequest, has_extension, http_url, start_video
 from handlers.shared.families import CommandRequest
 from handlers.shared.pickers import UNAVAILABLE
+from handlers.shared.starting import run_in_modal, team_of, where_the_card_went
 
 logger = logging.getLogger(__name__)
 
-CARD_FAILED = (
-    "Something went wrong after Tavus was asked to start the job, so it may exist without a "
-    "card in Slack. Check `/tavus {plural}` before trying again."
-)
 NOT_A_URL = "An http(s) link, like {example}."
 
 View = dict[str, Any]
@@ -72,17 +66,6 @@ def split_video_text(command: Command) -> tuple[str | None, str]:
         rest = command.text.split(maxsplit=1)
         return command.words[0], rest[1].strip() if len(rest) > 1 else ""
     return None, command.text.strip()
-
-
-def where_the_card_went(place: CardPlace, what: str) -> str | None:
-    if place.moved_because:
-        return (
-            f"I am not in this channel, so I sent you the {what} card in a direct message. "
-            "To post here, `/invite @Tavus` first."
-        )
-    if not place.posted:
-        return f"Tavus is on it; the {what} card will appear in this channel shortly."
-    return None
 
 
 async def open_video_modal(
@@ -158,40 +141,16 @@ async def handle_video_submission(
     await run_in_modal(
         client,
         view["id"],
+        kind="video",
         start=lambda: start_video(services, request),
         services=services,
-        plural="videos",
-        done=lambda place: modal.started_view(
+        done=lambda _, place: modal.started_view(
             what="video",
             channel_id=place.channel or request.channel_id,
             in_thread=request.thread_ts is not None,
             moved=place.moved_because is not None,
         ),
     )
-
-
-async def run_in_modal(
-    client: AsyncWebClient,
-    view_id: str,
-    *,
-    start: Callable[[], Awaitable[JobStarted]],
-    services: Services,
-    plural: str,
-    done: Callable[[CardPlace], View],
-) -> None:
-    """Starts a job from a submitted modal and tells the outcome in it: a view submission
-    has no response_url, so the modal is the only place to say what happened."""
-    try:
-        place = await card_place(services, await start())
-    except (TavusError, OutcomeUnknown) as exc:
-        await client.views_update(view_id=view_id, view=failed_view(exc.user_message))
-        return
-    except Exception:
-        logger.exception("starting a job from a modal failed")
-        reason = CARD_FAILED.format(plural=plural)
-        await client.views_update(view_id=view_id, view=failed_view(reason))
-        return
-    await client.views_update(view_id=view_id, view=done(place))
 
 
 def video_request(form: modal.VideoForm, *, team_id: str, user_id: str) -> VideoRequest:
@@ -216,7 +175,3 @@ def video_request(form: modal.VideoForm, *, team_id: str, user_id: str) -> Video
         watermark_image_url=form.watermark_image_url,
         thread_ts=thread,
     )
-
-
-def team_of(body: dict[str, Any]) -> str:
-    return str((body.get("team") or {}).get("id") or body["user"].get("team_id") or "")

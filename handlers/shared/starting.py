@@ -1,0 +1,66 @@
+"""What every command and form that starts a Tavus job says about it afterwards."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.blocks.start_modal import failed_view
+from bot.domain.nouns import BY_KIND
+from bot.jobs import CardPlace, JobStarted, OutcomeUnknown, card_place
+from bot.services import Services
+from bot.tavus import TavusError
+
+logger = logging.getLogger(__name__)
+
+View = dict[str, Any]
+SOMETHING_BROKE = (
+    "Something went wrong after Tavus was asked to start the {kind}, so it may exist without a "
+    "card in Slack. Check `/tavus {plural}` before trying again."
+)
+
+
+def where_the_card_went(place: CardPlace, what: str, *, extra: str = "") -> str | None:
+    """A private note when the card is not where the user asked: in their DM (the bot is not
+    in the channel), or not posted yet. None when it is simply there."""
+    if place.moved_because:
+        return (
+            f"I am not in this channel, so I sent you the {what} card in a direct message. "
+            f"To post here, `/invite @Tavus` first.{extra}"
+        )
+    if not place.posted:
+        return f"Tavus is on it; the {what} card will appear in this channel shortly.{extra}"
+    return None
+
+
+async def run_in_modal(
+    client: AsyncWebClient,
+    view_id: str,
+    *,
+    kind: str,
+    start: Callable[[], Awaitable[JobStarted]],
+    services: Services,
+    done: Callable[[JobStarted, CardPlace], View],
+) -> None:
+    """Starts a job from a submitted modal and tells the outcome in it: a view submission
+    has no response_url, so the modal is the only place to say what happened."""
+    try:
+        started = await start()
+        place = await card_place(services, started)
+    except (TavusError, OutcomeUnknown) as exc:
+        await client.views_update(view_id=view_id, view=failed_view(exc.user_message))
+        return
+    except Exception:
+        logger.exception("starting a %s from a modal failed", kind)
+        reason = SOMETHING_BROKE.format(kind=kind, plural=BY_KIND[kind].plural)
+        await client.views_update(view_id=view_id, view=failed_view(reason))
+        return
+    await client.views_update(view_id=view_id, view=done(started, place))
+
+
+def team_of(body: dict[str, Any]) -> str:
+    """The workspace of an interaction payload (modals carry it in two places)."""
+    return str((body.get("team") or {}).get("id") or body["user"].get("team_id") or "")
