@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.access import Access
 from bot.choices import ChoiceCache
 from bot.config import Settings
 from bot.notifier import Notifier
 from bot.tavus import TavusClient
-from storage import Resource, Store
+from storage import Store
 
 
 @dataclass(frozen=True)
@@ -22,12 +23,8 @@ class Services:
     notifier: Notifier
     # Names for type-ahead pickers, kept a few seconds (Slack asks at every keystroke).
     choices: ChoiceCache = field(default_factory=ChoiceCache)
+    # Who is an admin or a guest (TAVUS_SLACK_ADMINS, then Slack's users.info).
+    access: Access = field(init=False)
 
-    def is_admin(self, user_id: str) -> bool:
-        return user_id in self.settings.admins
-
-    def may_modify(self, resource: Resource | None, user_id: str) -> bool:
-        """Owners and admins may end, edit or delete; what we never recorded is admin-only."""
-        if self.is_admin(user_id):
-            return True
-        return resource is not None and resource.owner_user_id == user_id
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "access", Access(slack=self.slack, admins=self.settings.admins))

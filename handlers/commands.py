@@ -13,12 +13,14 @@ from bot.grammar import USAGE, Command, UsageError, parse
 from bot.jobs import OutcomeUnknown
 from bot.services import Services
 from bot.tavus import TavusError
+from handlers.guards import GUEST_REFUSAL
 from handlers.shared.families import CommandRequest, Families, Family, Route
 from handlers.shared.replies import tavus_refused
 
 logger = logging.getLogger(__name__)
 
 COMMAND = "/tavus"
+READ_ONLY_VERBS = frozenset({"list", "show"})
 _PARTICIPLES = {
     "list": "listed",
     "show": "shown",
@@ -55,12 +57,22 @@ async def handle_tavus_command(
     if isinstance(found, str):
         await ack(text=found, response_type="ephemeral")
         return
+    if not read_only(parsed) and await services.access.is_guest(str(body["user_id"])):
+        await ack(text=GUEST_REFUSAL, response_type="ephemeral")
+        return
     await ack()
     family, route = found
     request = CommandRequest(
         command=parsed, body=body, respond=respond, services=services, family=family
     )
     await run_route(route, request)
+
+
+def read_only(command: Command) -> bool:
+    """What a guest may do: look."""
+    if command.action == "manage":
+        return command.verb in READ_ONLY_VERBS
+    return command.action in ("help", "voices")
 
 
 def resolve(command: Command, families: Families) -> tuple[Family, Route] | str:

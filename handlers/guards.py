@@ -19,12 +19,22 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.blocks.conversations import JOIN_ACTION
+from bot.blocks.listing import MORE_ACTION
+from bot.blocks.start_modal import message_view
 from bot.services import Services
 from handlers.shared.families import Families
 
 logger = logging.getLogger(__name__)
 
+# What a guest may still click: it changes nothing.
+READ_ONLY_ACTIONS = frozenset({MORE_ACTION, JOIN_ACTION})
+GUEST_REFUSAL = (
+    "Guests can look at Tavus resources (`/tavus help`, `list` and `show`), but starting or "
+    "changing anything takes a member of this workspace."
+)
 _FROM_A_USER = ("block_actions", "view_submission", "view_closed", "shortcut", "message_action")
 # Slack retries for about half an hour at most; a day covers every replay worth refusing.
 REPLAY_WINDOW_SECONDS = 24 * 3600
@@ -63,8 +73,38 @@ async def guard_request(
     ):
         logger.info("ignored a replayed Slack request (%s)", key.split(":", 1)[0])
         return BoltResponse(status=200, body="")
+    if await _a_guest_acting(body, services):
+        await _tell_the_guest(body, services)
+        return BoltResponse(status=200, body="")
     await next()
     return None
+
+
+async def _a_guest_acting(body: Mapping[str, Any], services: Services) -> bool:
+    """Guests may look (More, Join) but not act (buttons that change things, shortcuts)."""
+    kind = body.get("type")
+    if kind == "block_actions":
+        if str(body["actions"][0].get("action_id")) in READ_ONLY_ACTIONS:
+            return False
+    elif kind not in ("shortcut", "message_action"):
+        return False
+    return await services.access.is_guest(str(body["user"]["id"]))
+
+
+async def _tell_the_guest(body: Mapping[str, Any], services: Services) -> None:
+    logger.info("refused a guest's %s", body.get("type"))
+    response_url = body.get("response_url")
+    trigger_id = body.get("trigger_id")
+    try:
+        if isinstance(response_url, str) and response_url:
+            await AsyncWebhookClient(response_url).send(
+                text=GUEST_REFUSAL, response_type="ephemeral", replace_original=False
+            )
+        elif isinstance(trigger_id, str) and trigger_id:
+            view = message_view("Tavus", GUEST_REFUSAL)
+            await services.slack.views_open(trigger_id=trigger_id, view=view)
+    except Exception as exc:  # noqa: BLE001 - the refusal stands; only its telling failed
+        logger.warning("could not tell a guest why: %r", exc)
 
 
 def shape_problem(body: Mapping[str, Any]) -> str | None:

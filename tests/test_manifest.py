@@ -50,6 +50,7 @@ CODE_SCOPES: dict[str, str] = {
     "im:history": "finding an earlier post in a DM with the app",
     "mpim:history": "finding an earlier post in a group DM",
     "im:write": "conversations.open: the DM with a card's owner, where a refused card goes",
+    "users:read": "users.info: workspace admins and owners are admins; guests may only look",
 }
 # Users /invite @Tavus instead; posting uninvited would surprise a channel.
 FORBIDDEN_SCOPES = frozenset({"chat:write.public"})

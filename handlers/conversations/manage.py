@@ -73,7 +73,7 @@ async def joinable_ids(
         resource = await services.store.get_resource(
             kind=KIND, tavus_id=conversation.conversation_id
         )
-        if services.may_modify(resource, user_id):
+        if await services.access.may_modify(resource, user_id):
             allowed.add(conversation.conversation_id)
     return frozenset(allowed)
 

@@ -49,7 +49,7 @@ async def test_what_is_not_built_yet_says_so(running: Harness, text: str, words:
 async def test_conversations_end_routes_like_end(running: Harness) -> None:
     await running.command("conversations end c123456")
     (answer,) = await running.slack.wait_for_response()
-    assert "Only a Tavus admin can end `c123456`" in answer["text"]
+    assert "Only an admin can end `c123456`" in answer["text"]
 
 
 async def test_a_malformed_id_gets_usage_not_a_stack_trace(

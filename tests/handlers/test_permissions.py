@@ -1,0 +1,107 @@
+"""Who may do what: owners, admins (listed or Slack's own), members and guests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.blocks.conversations import END_CALL_ACTION
+from bot.blocks.listing import MORE_ACTION
+from bot.sandbox import SEED_PERSONA_ID
+from handlers.guards import GUEST_REFUSAL
+from tests.fakes.signing import block_action_payload
+from tests.fakes.slack import FakeSlack
+from tests.harness import Harness, Sandbox, app_settings, harness, tavus_sandbox
+
+OWNER, STRANGER, BOSS, GUEST = "U123", "U999", "UBOSS", "UGUEST"
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[tuple[Harness, Sandbox]]:
+    async with FakeSlack() as slack, tavus_sandbox(joined_delay=30) as sandbox:
+        slack.set_user(BOSS, is_admin=True)  # a workspace admin, not in TAVUS_SLACK_ADMINS
+        slack.set_user(GUEST, is_restricted=True)
+        settings = app_settings(slack=slack, tavus_url=sandbox.url, database_path=tmp_path / "t.db")
+        async with harness(slack, settings) as h:
+            yield h, sandbox
+
+
+async def _call(running: Harness) -> str:
+    await running.command(f"call {SEED_PERSONA_ID}", user_id=OWNER)
+    await running.slack.wait_for("chat.postMessage")
+    (resource,) = await running.app.services.store.list_resources()
+    assert resource.tavus_id is not None
+    return resource.tavus_id
+
+
+async def _end_click(running: Harness, user: str, conversation_id: str) -> str:
+    before = len(running.slack.responses)
+    click = block_action_payload(
+        END_CALL_ACTION,
+        value=conversation_id,
+        user_id=user,
+        response_url=running.slack.response_url,
+    )
+    await running.interact(click)
+    return str((await running.slack.wait_for_response(count=before + 1))[-1]["text"])
+
+
+async def test_a_member_cannot_end_someone_elses_call(world: tuple[Harness, Sandbox]) -> None:
+    running, sandbox = world
+    cid = await _call(running)
+    answer = await _end_click(running, STRANGER, cid)
+    assert "Only <@U123> (who started it) or an admin can end" in answer
+    assert sandbox.state.conversations[cid].status == "active"
+
+
+async def test_a_workspace_admin_may_end_anyones_call(world: tuple[Harness, Sandbox]) -> None:
+    running, sandbox = world
+    cid = await _call(running)
+    answer = await _end_click(running, BOSS, cid)
+    assert answer.startswith(":stop_sign: Ending")
+
+
+@pytest.mark.parametrize("text", [f"call {SEED_PERSONA_ID}", "video Hello", "replica train"])
+async def test_a_guest_is_refused_anything_but_looking(
+    world: tuple[Harness, Sandbox], text: str
+) -> None:
+    running, sandbox = world
+    response = await running.command(text, user_id=GUEST)
+    assert response.json()["text"] == GUEST_REFUSAL
+    assert sandbox.state.conversations == {} and sandbox.state.videos == {}
+
+
+async def test_a_guest_may_list_and_page(world: tuple[Harness, Sandbox]) -> None:
+    running, _ = world
+    await running.command("conversations", user_id=GUEST)
+    (answer,) = await running.slack.wait_for_response()
+    assert "conversations" in answer["text"].lower()
+    more = block_action_payload(
+        MORE_ACTION, value="conversation:2:", user_id=GUEST, response_url=running.slack.response_url
+    )
+    await running.interact(more)
+    second = (await running.slack.wait_for_response(count=2))[1]
+    assert second["text"] != GUEST_REFUSAL
+
+
+async def test_a_guests_button_click_is_refused(world: tuple[Harness, Sandbox]) -> None:
+    running, sandbox = world
+    cid = await _call(running)
+    answer = await _end_click(running, GUEST, cid)
+    assert answer == GUEST_REFUSAL
+    assert sandbox.state.conversations[cid].status == "active"
+
+
+async def test_roles_are_asked_of_slack_once_per_few_minutes(
+    world: tuple[Harness, Sandbox],
+) -> None:
+    running, _ = world
+    for _ in range(3):
+        await running.command("conversations", user_id=STRANGER)
+    assert len(running.slack.calls_to("users.info")) == 0  # listing needs no role
+    cid = await _call(running)
+    for _ in range(3):
+        await _end_click(running, STRANGER, cid)
+    assert len([c for c in running.slack.calls_to("users.info") if c.args["user"] == STRANGER]) == 1
