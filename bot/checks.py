@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 from urllib.parse import urlparse
 
 from slack_sdk.errors import SlackApiError
 
 from bot.app import build_slack_client
 from bot.config import Settings
+from bot.scopes import BOT_SCOPES
 from bot.tavus import TavusClient, TavusError
 from storage import Store
 
@@ -27,7 +29,23 @@ async def check_slack(settings: Settings) -> str:
         raise CheckFailed(f"Slack refused the bot token: {exc.response.get('error')}") from exc
     except OSError as exc:
         raise CheckFailed(f"could not reach Slack at {settings.slack_api_url}: {exc}") from exc
+    missing = missing_scopes(auth.headers)
+    if missing:
+        lines = "; ".join(f"{scope} ({BOT_SCOPES[scope]})" for scope in missing)
+        raise CheckFailed(
+            f"the bot token lacks {len(missing)} scope(s) manifest.yml asks for: {lines}. "
+            "Add them under OAuth & Permissions and reinstall the app."
+        )
     return f"connected to workspace {auth.get('team')} as {auth.get('user')}"
+
+
+def missing_scopes(headers: Mapping[str, Any]) -> list[str]:
+    """The scopes the app asks for that auth.test's x-oauth-scopes header does not list."""
+    raw = next((str(v) for k, v in headers.items() if k.lower() == "x-oauth-scopes"), None)
+    if raw is None:
+        return []  # Slack did not say: nothing to compare
+    granted = {scope.strip() for scope in raw.split(",")}
+    return sorted(set(BOT_SCOPES) - granted)
 
 
 async def check_tavus(settings: Settings) -> str:

@@ -56,3 +56,16 @@ async def test_unreachable_slack_is_a_failure_not_a_crash(tmp_path: Path) -> Non
     assert code == 1
     assert lines[0].startswith("FAIL  slack: could not reach Slack")
     assert lines[1].startswith("FAIL  tavus: Could not reach Tavus")
+
+
+async def test_missing_scopes_are_named_with_what_they_break(tmp_path: Path) -> None:
+    async with FakeSlack() as slack, tavus_sandbox() as sandbox:
+        slack.scopes -= {"users:read", "channels:history"}
+        settings = app_settings(slack=slack, tavus_url=sandbox.url, database_path=tmp_path / "t.db")
+        code, lines = await _check(settings)
+    assert code == 1
+    slack_line = lines[0]
+    assert slack_line.startswith("FAIL  slack: the bot token lacks 2 scope(s)")
+    assert "channels:history (after a crash" in slack_line
+    assert "users:read (workspace admins" in slack_line
+    assert "reinstall" in slack_line

@@ -18,6 +18,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 import bot.app
+from bot.scopes import BOT_SCOPES
 from bot.config import Settings
 from bot.services import Services
 from handlers.guards import GuardedApp
@@ -38,20 +39,8 @@ EVENT_SCOPES: dict[str, frozenset[str]] = {
     "message.im": frozenset({"im:history"}),
     "message.mpim": frozenset({"mpim:history"}),
 }
-# The scopes the code's Web API calls need, and why. views.* and auth.test need none.
-CODE_SCOPES: dict[str, str] = {
-    "commands": "the /tavus slash command",
-    "chat:write": "chat.postMessage (cards, threaded replies, DMs by user ID) and chat.update",
-    "files:write": "files.getUploadURLExternal/completeUploadExternal (transcripts as files)",
-    # conversations.replies / conversations.history with include_all_metadata: before posting
-    # a row that may already be in Slack again, the notifier looks for it (exactly once).
-    "channels:history": "finding an earlier post in a public channel's thread",
-    "groups:history": "finding an earlier post in a private channel's thread",
-    "im:history": "finding an earlier post in a DM with the app",
-    "mpim:history": "finding an earlier post in a group DM",
-    "im:write": "conversations.open: the DM with a card's owner, where a refused card goes",
-    "users:read": "users.info: workspace admins and owners are admins; guests may only look",
-}
+# The scopes the code's Web API calls need, and why (`tavus-slack check` reads the same).
+CODE_SCOPES = BOT_SCOPES
 # Users /invite @Tavus instead; posting uninvited would surprise a channel.
 FORBIDDEN_SCOPES = frozenset({"chat:write.public"})
 

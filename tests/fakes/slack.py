@@ -23,6 +23,10 @@ from tests.fakes.socket_mode import FakeSocketMode
 Args = dict[str, Any]
 Body = dict[str, Any]
 
+GRANTED_SCOPES = (
+    "commands,chat:write,files:write,channels:history,groups:history,im:history,"
+    "mpim:history,im:write,users:read,links:read,links:write"
+).split(",")
 FIRST_TS_MICROS = 1_700_000_000_000_100
 TS_STEP_MICROS = 100
 POLL_INTERVAL = 0.01
@@ -173,6 +177,8 @@ class FakeSlack:
         self.bot_user_id = bot_user_id
         self.bot_channels = bot_channels
         self.calls: list[SlackCall] = []
+        # What the bot token was granted, as auth.test's x-oauth-scopes header says.
+        self.scopes: set[str] = set(GRANTED_SCOPES)
         self.uploaded_files: list[dict[str, Any]] = []
         self.responses: list[dict[str, Any]] = []
         # Payloads Slack would refuse for their Block Kit; see assert_nothing_rejected().
@@ -390,6 +396,8 @@ class FakeSlack:
             response = self._answer(call, request.headers.get("Authorization", ""))
         finally:
             self._in_flight.remove(call)
+        if method == "auth.test" and not call.failed:
+            response.headers["x-oauth-scopes"] = ",".join(sorted(self.scopes))
         self.calls.append(call)
         return response
 
