@@ -18,8 +18,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 import bot.app
-from bot.scopes import BOT_SCOPES
 from bot.config import Settings
+from bot.scopes import BOT_SCOPES
 from bot.services import Services
 from handlers.guards import GuardedApp
 

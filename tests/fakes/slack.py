@@ -23,10 +23,19 @@ from tests.fakes.socket_mode import FakeSocketMode
 Args = dict[str, Any]
 Body = dict[str, Any]
 
-GRANTED_SCOPES = (
-    "commands,chat:write,files:write,channels:history,groups:history,im:history,"
-    "mpim:history,im:write,users:read,links:read,links:write"
-).split(",")
+GRANTED_SCOPES = [
+    "commands",
+    "chat:write",
+    "files:write",
+    "channels:history",
+    "groups:history",
+    "im:history",
+    "mpim:history",
+    "im:write",
+    "users:read",
+    "links:read",
+    "links:write",
+]
 FIRST_TS_MICROS = 1_700_000_000_000_100
 TS_STEP_MICROS = 100
 POLL_INTERVAL = 0.01
