@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
@@ -24,7 +25,8 @@ from .errors import (
     TavusStatusError,
     status_error,
 )
-from .models import Page
+from .models import Page, data_items
+from .patch import Patched, PatchOperation, check_operations, is_idempotent
 
 T = TypeVar("T")
 SleepFn = Callable[[float], Awaitable[None]]
@@ -52,6 +54,40 @@ def query(**params: str | int | bool | None) -> dict[str, str | int]:
         elif value is not None:
             out[key] = value
     return out
+
+
+def given(**fields: object) -> dict[str, object]:
+    """A request body of the fields that were set."""
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+def listed(name: str, values: Sequence[str] | None) -> list[str] | None:
+    """A list of strings for a JSON body; a bare string is refused, not split into letters."""
+    if values is None:
+        return None
+    if isinstance(values, str):
+        raise TypeError(f"{name}: expected a sequence of strings, got a single string")
+    return [*values]
+
+
+def known_fields(
+    what: str, value: Mapping[str, Any], spec: Any, required: Sequence[str] = ()
+) -> dict[str, Any]:
+    """`value` as a dict, refusing keys its TypedDict ``spec`` does not name (a misspelt
+    key would otherwise be sent and silently ignored by Tavus) and empty ``required`` ones.
+
+    ``required`` is explicit: under `from __future__ import annotations` Python 3.11 does not
+    see `Required[...]`, so `spec.__required_keys__` comes out empty.
+    """
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{what} must be a mapping")
+    unknown = sorted(set(value) - spec.__required_keys__ - spec.__optional_keys__)
+    if unknown:
+        raise ValueError(f"{what}: unknown field(s) {', '.join(unknown)}")
+    missing = [key for key in required if not value.get(key)]
+    if missing:
+        raise ValueError(f"{what}: {', '.join(missing)} required")
+    return dict(value)
 
 
 def _connection_error(exc: httpx.TransportError) -> TavusConnectionError:
@@ -88,6 +124,12 @@ def retry_delay(exc: TavusError, attempt: int) -> float:
     return delay * (1 - 0.25 * random.random())
 
 
+@dataclass(frozen=True)
+class Answer:
+    status_code: int
+    data: Any
+
+
 class Requester:
     """Sends requests, maps failures onto the error tree, retries idempotent calls."""
 
@@ -108,6 +150,19 @@ class Requester:
         body: object = None,
         idempotent: bool,
     ) -> Any:
+        answer = await self.answer(method, path, params=params, body=body, idempotent=idempotent)
+        return answer.data
+
+    async def answer(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        body: object = None,
+        idempotent: bool,
+    ) -> Answer:
+        """Like `request`, keeping the status: a PATCH tells "changed" (200) from 304."""
         attempt = 0
         while True:
             try:
@@ -118,14 +173,14 @@ class Requester:
                 await self._sleep(retry_delay(exc, attempt))
             attempt += 1
 
-    async def _send(self, method: str, path: str, params: Params | None, body: object) -> Any:
+    async def _send(self, method: str, path: str, params: Params | None, body: object) -> Answer:
         try:
             response = await self._http.request(method, path, params=params, json=body)
         except httpx.TransportError as exc:
             raise _connection_error(exc) from exc
         if response.is_error:
             raise self._error_from(response)
-        return self._decode(response)
+        return Answer(response.status_code, self._decode(response))
 
     def _redacted_text(self, response: httpx.Response) -> str:
         return response.text.replace(self._secret, "[redacted]")
@@ -192,6 +247,17 @@ class APIResource:
         except BadRequest as exc:
             raise self._unknown_id(exc) from exc
 
+    async def _json_patch(self, path: str, operations: Sequence[PatchOperation]) -> Patched:
+        """RFC 6902 operations as the spec's `application/json` body; 422 stays BadRequest."""
+        body = check_operations(operations)
+        try:
+            answer = await self._requester.answer(
+                "PATCH", path, body=body, idempotent=is_idempotent(operations)
+            )
+        except BadRequest as exc:
+            raise self._unknown_id(exc) from exc
+        return Patched.NOT_MODIFIED if answer.status_code == 304 else Patched.CHANGED
+
     def _unknown_id(self, exc: BadRequest) -> TavusStatusError:
         if self.id_name and self.id_name in exc.message:
             return NotFound(exc.status_code, exc.message, exc.body)
@@ -213,11 +279,18 @@ class APIResource:
         await self._requester.request("DELETE", path, params=params, idempotent=True)
 
     async def _get_page(
-        self, path: str, parse: Parser[T], *, page: int, limit: int, **filters: str | bool | None
+        self,
+        path: str,
+        parse: Parser[T],
+        *,
+        page: int,
+        limit: int,
+        first_page: int = 1,
+        **filters: str | bool | None,
     ) -> Page[T]:
         params = query(page=page, limit=limit, **filters)
         data = await self._get(path, params)
-        return Page.from_api(data, parse, page=page, limit=limit)
+        return Page.from_api(data, parse, page=page, limit=limit, first_page=first_page)
 
     @staticmethod
     async def _walk(fetch: Callable[[int], Awaitable[Page[T]]]) -> AsyncIterator[T]:
@@ -235,3 +308,20 @@ def _expect_mapping(data: Any) -> Mapping[str, Any]:
     if not isinstance(data, Mapping):
         raise TavusError("Tavus sent an unexpected response (expected a JSON object)")
     return data
+
+
+def unwrap_one(
+    data: Mapping[str, Any], id_keys: str | tuple[str, ...], what: str
+) -> Mapping[str, Any]:
+    """The object a GET of one resource returns, whichever way Tavus wrapped it.
+
+    Bare (carrying one of ``id_keys``), `{"data": {...}}` or `{"data": [{...}]}`; an empty
+    `data` means there is no such resource.
+    """
+    keys = (id_keys,) if isinstance(id_keys, str) else id_keys
+    if any(key in data for key in keys):
+        return data
+    items = data_items(data.get("data"))
+    if not items:
+        raise NotFound(404, f"{what} not found", dict(data))
+    return items[0]

@@ -17,7 +17,11 @@ from ._constants import (
 )
 from ._http import Requester, SleepFn
 from .conversations import Conversations
+from .dictionaries import PronunciationDictionaries
+from .documents import Documents
+from .guardrails import Guardrails
 from .lipsync import Lipsyncs
+from .objectives import Objectives
 from .personas import Personas
 from .replicas import Replicas
 from .videos import Videos
@@ -54,6 +58,10 @@ class TavusClient:
         self.videos = Videos(requester)
         self.lipsync = Lipsyncs(requester)
         self.voices = Voices(requester)
+        self.objectives = Objectives(requester)
+        self.guardrails = Guardrails(requester)
+        self.documents = Documents(requester)
+        self.dictionaries = PronunciationDictionaries(requester)
 
     def __repr__(self) -> str:
         return f"<TavusClient base_url={str(self._http.base_url)!r}>"

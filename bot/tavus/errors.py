@@ -6,9 +6,12 @@ from typing import Any
 
 __all__ = [
     "BadRequest",
+    "Conflict",
+    "DocumentBusy",
     "NotFound",
     "PaymentRequired",
     "RateLimited",
+    "RecrawlCooldown",
     "ServerError",
     "TavusConnectionError",
     "TavusError",
@@ -90,8 +93,28 @@ class NotFound(TavusStatusError):
     pass
 
 
+class Conflict(TavusStatusError):
+    """409: the resource is in a state that refuses the request."""
+
+
+class DocumentBusy(Conflict):
+    """409 on a recrawl: the document is still being crawled or processed."""
+
+    @property
+    def user_message(self) -> str:
+        return "This document is already being crawled; recrawl it once it is ready."
+
+
 class RateLimited(TavusStatusError):
     hint = "Tavus is rate limiting us; try again in a minute."
+
+
+class RecrawlCooldown(RateLimited):
+    """429 on a recrawl: Tavus allows one recrawl of a document per hour."""
+
+    @property
+    def user_message(self) -> str:
+        return "This document was recrawled less than an hour ago; wait an hour between recrawls."
 
 
 class ServerError(TavusStatusError):
@@ -109,6 +132,7 @@ _BY_STATUS: dict[int, type[TavusStatusError]] = {
     402: PaymentRequired,
     403: Unauthorized,
     404: NotFound,
+    409: Conflict,
     422: BadRequest,
     429: RateLimited,
 }

@@ -154,3 +154,25 @@ class Recorder:
 
     def body(self, index: int = -1) -> Any:
         return json.loads(self.requests[index].content)
+
+
+def not_modified(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(304)
+
+
+def invalid_patch(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(422, json={"message": "Invalid JSON patch format"})
+
+
+def already_crawling(request: httpx.Request) -> httpx.Response:
+    message = "Document must be in 'ready' or 'error' state to recrawl, current status: processing"
+    return httpx.Response(409, json={"error": message})
+
+
+def recrawl_cooldown(request: httpx.Request) -> httpx.Response:
+    message = "Recrawl cooldown: please wait 45 minutes before recrawling this document."
+    return httpx.Response(429, json={"error": message})
+
+
+def document_not_found(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(404, json={"message": "Document not found"})

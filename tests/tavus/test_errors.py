@@ -4,6 +4,7 @@ import pytest
 
 from bot.tavus import (
     BadRequest,
+    Conflict,
     NotFound,
     PaymentRequired,
     RateLimited,
@@ -37,6 +38,7 @@ from .mock_api import (
         (403, Unauthorized),
         (402, PaymentRequired),
         (404, NotFound),
+        (409, Conflict),
         (429, RateLimited),
         (500, ServerError),
         (503, ServerError),

@@ -8,17 +8,20 @@ from bot.tavus import (
     Conversation,
     ConversationEvent,
     Lipsync,
+    NotFound,
     Page,
     Persona,
     Replica,
     Video,
     Voice,
 )
+from bot.tavus._http import unwrap_one
 from bot.tavus.models import (
     FINISHED_VIDEO_STATUSES,
     VIDEO_ERROR,
     VIDEO_READY,
     VIDEO_STATUSES,
+    data_items,
     progress_percent,
 )
 
@@ -245,3 +248,36 @@ def test_voice_tags_accept_objects_and_strings() -> None:
     voice = Voice.from_api({"voice_name": "anna", "tags": [{"tag_name": "en"}, "calm", {}]})
 
     assert voice.tags == ("en", "calm")
+
+
+def test_data_items_reads_an_object_or_a_list() -> None:
+    one = {"id": 1}
+
+    assert data_items(one) == (one,)
+    assert data_items([one, "junk", one]) == (one, one)
+    assert data_items(None) == () == data_items("text")
+
+
+def test_unwrap_one_reads_every_wrapping() -> None:
+    persona = {"persona_id": "p1"}
+
+    for payload in (persona, {"data": persona}, {"data": [persona]}):
+        assert unwrap_one(payload, "persona_id", "Persona p1") == persona
+    assert unwrap_one({"uuid": "d1"}, ("document_id", "uuid"), "Document") == {"uuid": "d1"}
+    with pytest.raises(NotFound, match="Persona p1 not found"):
+        unwrap_one({"data": []}, "persona_id", "Persona p1")
+
+
+def test_page_counting_from_zero() -> None:
+    def page(items: int, number: int, total: int) -> Page[int]:
+        return Page(
+            items=tuple(range(items)), total_count=total, page=number, limit=2, first_page=0
+        )
+
+    assert page(2, 0, 3).has_more
+    assert not page(1, 1, 3).has_more
+    assert not page(2, 1, 4).has_more
+    result = Page.from_api(
+        {"data": [{"replica_id": "r1"}]}, Replica.from_api, page=2, limit=10, first_page=0
+    )
+    assert result.total_count == 21
