@@ -71,7 +71,7 @@ class OutcomeUnknown(Exception):
 @dataclass(frozen=True)
 class JobStarted:
     resource: Resource
-    card_id: int  # the card's outbox row
+    card_id: int | None  # the card's outbox row; None for a resource without a card
 
 
 @dataclass(frozen=True)
@@ -97,14 +97,16 @@ async def start_job(
     create: Create,
     name: str | None = None,
     thread_ts: str | None = None,
+    card: bool = True,
 ) -> JobStarted:
     """Raises the TavusError of a refused create (nothing is kept), or OutcomeUnknown.
 
     ``thread_ts``: the job hangs under that message of ``channel_id`` (one a message shortcut
-    was used on): its card and results go into that message's thread."""
+    was used on): its card and results go into that message's thread. ``card=False``: the
+    resource has no card (objectives, guardrails: their events post in their call's thread)."""
     token = new_callback_token()
     store = services.store
-    pending, card = await store.begin_job(
+    pending, held = await store.begin_job(
         kind=kind,
         team_id=team_id,
         owner_user_id=owner_user_id,
@@ -112,6 +114,7 @@ async def start_job(
         callback_token=token,
         name=name,
         thread_ts=thread_ts,
+        card=card,
     )
     try:
         created = await create(services.settings.callback_url(token))
@@ -139,12 +142,14 @@ async def start_job(
     assert resource is not None
     services.notifier.wake()
     logger.info("started %s %s for %s", kind, created.tavus_id, owner_user_id)
-    return JobStarted(resource=resource, card_id=card.id)
+    return JobStarted(resource=resource, card_id=None if held is None else held.id)
 
 
 async def card_place(
     services: Services, started: JobStarted, *, within: float = CARD_WAIT_SECONDS
 ) -> CardPlace:
+    if started.card_id is None:
+        return CardPlace(channel=None, ts=None)
     row = await services.notifier.wait_delivered(started.card_id, within=within)
     return _place(row)
 

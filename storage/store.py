@@ -601,17 +601,19 @@ class Store:
         name: str | None = None,
         details: Mapping[str, Any] | None = None,
         thread_ts: str | None = None,
-    ) -> tuple[Resource, OutboxItem]:
+        card: bool = True,
+    ) -> tuple[Resource, OutboxItem | None]:
         """Store a resource before Tavus is asked to create it, with its card held back.
 
         The token is known, so a callback that beats the create call's answer finds it; the
         card (and anything queued behind it) waits until ``confirm_job`` or ``adopt_tavus_id``.
         ``thread_ts``: the job hangs under an existing message (one a message shortcut was
-        used on), and its card goes into that message's thread.
+        used on), and its card goes into that message's thread. ``card=False``: a resource
+        with no card of its own (objectives, guardrails: their events go to their call's).
         """
         now = self._clock()
 
-        async def job(db: Db) -> tuple[sqlite3.Row, sqlite3.Row]:
+        async def job(db: Db) -> tuple[sqlite3.Row, sqlite3.Row | None]:
             resource = await _row(
                 db,
                 "INSERT INTO resources (kind, tavus_id, team_id, owner_user_id, channel_id,"
@@ -632,17 +634,18 @@ class Store:
                 ),
             )
             assert resource is not None
-            card = await _row(
+            if not card:
+                return resource, None
+            held = await _row(
                 db,
                 "INSERT INTO outbox (resource_id, action, payload, next_attempt_at, created_at,"
                 " held) VALUES (?, ?, '{}', ?, ?, 1) RETURNING *",
                 (resource["id"], CARD_ACTION, now, now),
             )
-            assert card is not None
-            return resource, card
+            return resource, held
 
-        resource, card = await self.write(job)
-        return _resource(resource), _outbox(card)
+        resource, held = await self.write(job)
+        return _resource(resource), None if held is None else _outbox(held)
 
     async def confirm_job(
         self,
