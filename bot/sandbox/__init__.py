@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from bot.sandbox.app import SANDBOX_STATE, build_app, serve
+from bot.sandbox.documents import Document
 from bot.sandbox.faults import Fault, Faults
 from bot.sandbox.jobs import SCRIPT_FAIL_MARKER, URL_FAIL_MARKER
 from bot.sandbox.lipsync import Lipsync
 from bot.sandbox.options import check_options
+from bot.sandbox.recording import RecordedRequest
 from bot.sandbox.state import (
     SEED_ECHO_PERSONA_ID,
     SEED_PERSONA_2_ID,
@@ -30,9 +32,11 @@ __all__ = [
     "SEED_VOICES",
     "SCRIPT_FAIL_MARKER",
     "URL_FAIL_MARKER",
+    "Document",
     "Fault",
     "Faults",
     "Lipsync",
+    "RecordedRequest",
     "SandboxState",
     "Video",
     "build_app",

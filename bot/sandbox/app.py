@@ -1,4 +1,5 @@
-"""The sandbox aiohttp app: middlewares (latency, errors, auth, faults) and route registration.
+"""The sandbox aiohttp app: middlewares (latency, errors, auth, request log, faults) and
+route registration.
 
 A resource is one module with `add_routes(app, state)`; list it in `RESOURCES`. The fault
 middleware sits after auth, so only authenticated requests use up a fault, and it matches on
@@ -16,10 +17,23 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
-from bot.sandbox import control, conversations, lipsync, personas, replicas, videos, voices
+from bot.sandbox import (
+    control,
+    conversations,
+    dictionaries,
+    documents,
+    guardrails,
+    lipsync,
+    objectives,
+    personas,
+    replicas,
+    videos,
+    voices,
+)
 from bot.sandbox.errors import ApiError
 from bot.sandbox.faults import CONTROL_PREFIX, fault_middleware
 from bot.sandbox.options import check_options
+from bot.sandbox.recording import recording_middleware
 from bot.sandbox.state import SandboxState
 
 logger = logging.getLogger(__name__)
@@ -33,6 +47,10 @@ RESOURCES: tuple[Callable[[web.Application, SandboxState], None], ...] = (
     videos.add_routes,
     lipsync.add_routes,
     conversations.add_routes,
+    objectives.add_routes,
+    guardrails.add_routes,
+    documents.add_routes,
+    dictionaries.add_routes,
     control.add_routes,
 )
 
@@ -91,6 +109,7 @@ def build_app(*, api_key: str, seed: bool = True, **options: Any) -> web.Applica
         _latency_middleware(state),
         error_middleware,
         _auth_middleware(api_key),
+        recording_middleware(state),
         fault_middleware(state.faults),
     ]
     app = web.Application(middlewares=middlewares)

@@ -2,6 +2,7 @@
 
 - `GET /_sandbox/faults`, `POST /_sandbox/faults` (one `Fault` as JSON), `DELETE` clears.
 - `GET /_sandbox/settings`, `PATCH /_sandbox/settings` (any options, all or none applied).
+- `GET /_sandbox/requests` (the request log, `recording.py`), `DELETE` clears it.
 Participant join/leave lives with the conversations (`conversations.py`).
 """
 
@@ -26,6 +27,8 @@ def add_routes(app: web.Application, state: SandboxState) -> None:
     app.router.add_delete(CONTROL_PREFIX + "faults", handlers.clear_faults)
     app.router.add_get(CONTROL_PREFIX + "settings", handlers.settings)
     app.router.add_patch(CONTROL_PREFIX + "settings", handlers.configure)
+    app.router.add_get(CONTROL_PREFIX + "requests", handlers.list_requests)
+    app.router.add_delete(CONTROL_PREFIX + "requests", handlers.clear_requests)
 
 
 def _fault_from(body: dict[str, Any]) -> Fault:
@@ -51,6 +54,13 @@ class _ControlHandlers:
 
     async def clear_faults(self, request: web.Request) -> web.Response:
         self.state.faults.clear()
+        return web.Response(status=204)
+
+    async def list_requests(self, request: web.Request) -> web.Response:
+        return web.json_response({"data": [entry.to_api() for entry in self.state.requests]})
+
+    async def clear_requests(self, request: web.Request) -> web.Response:
+        self.state.requests.clear()
         return web.Response(status=204)
 
     async def settings(self, request: web.Request) -> web.Response:

@@ -107,6 +107,13 @@ def _perception_on(persona: dict[str, Any] | None) -> bool:
     return bool((layers.get("perception") or {}).get("perception_model") != "off")
 
 
+def _guardrails_ids(persona: dict[str, Any] | None) -> list[str]:
+    """The persona's legacy `guardrails_id`, then the newer `guardrail_ids`, each once."""
+    persona = persona or {}
+    ids = [persona.get("guardrails_id"), *(persona.get("guardrail_ids") or [])]
+    return list(dict.fromkeys(i for i in ids if isinstance(i, str) and i))
+
+
 def _new_conversation(state: SandboxState, body: dict[str, Any]) -> Conversation:
     _check_body(body)
     properties = _check_properties(body)
@@ -134,6 +141,8 @@ def _new_conversation(state: SandboxState, body: dict[str, Any]) -> Conversation
         meeting_token=secrets.token_urlsafe(24) if require_auth else None,
         turns=state.next_transcript,
         analysis=state.next_analysis,
+        objectives_id=(persona or {}).get("objectives_id"),
+        guardrails_ids=_guardrails_ids(persona),
     )
     state.next_transcript = state.next_analysis = None
     return conv
@@ -194,7 +203,7 @@ class _ConversationHandlers:
         if conv.status != "active":
             raise bad_request("The conversation is not active")
         if action == "join":
-            participant_joins(conv)
+            participant_joins(self.state, conv)
         else:
             try:
                 participant_leaves(self.state, conv)

@@ -26,6 +26,11 @@ def bad_request(message: str) -> ApiError:
     return ApiError(400, {"error": message})
 
 
+def api_message(status: int, message: str) -> ApiError:
+    """The `{"message": ...}` body some routes use even for 400 and 404."""
+    return ApiError(status, {"message": message})
+
+
 async def read_json(request: web.Request) -> Any:
     try:
         return json.loads(await request.text())
@@ -66,6 +71,16 @@ def optional_url(body: dict[str, Any], key: str) -> str | None:
     if not isinstance(value, str) or not value.startswith(URL_SCHEMES):
         raise bad_request(f"Invalid {key}")
     return value
+
+
+def optional_str_list(body: dict[str, Any], key: str, *, prefix: str = "") -> list[str]:
+    """A list of strings (absent or null: empty); `prefix` goes before the error message."""
+    value = body.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise bad_request(f"{prefix}{key} must be a list of strings")
+    return list(value)
 
 
 def optional_object(body: dict[str, Any], key: str) -> dict[str, Any]:

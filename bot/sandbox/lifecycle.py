@@ -4,6 +4,8 @@
 `system.pal_joined` with the `pal_joined` option); a simulated participant joins
 `participant_delay` later. Participants also join and leave on demand (`participant_joins`,
 `participant_leaves`, or the `/_sandbox/conversations/{id}/participants/...` routes).
+When the first participant joins, the persona's objectives start completing and its
+guardrail is set to trigger (`objectives.py`, `guardrails.py`), until the call ends.
 
 The call ends on POST /end, on delete, or on the first timeout to expire, as Tavus does:
 `participant_absent_timeout` counts from creation until someone joins,
@@ -18,6 +20,8 @@ from collections.abc import Coroutine
 from typing import Any
 
 from bot.sandbox.artifacts import after_call
+from bot.sandbox.guardrails import trigger_guardrail
+from bot.sandbox.objectives import complete_objectives
 from bot.sandbox.state import Conversation, SandboxState, iso_now
 
 END_REASON = "end_conversation_endpoint_hit"
@@ -28,6 +32,8 @@ LEFT = "participant_left_timeout"
 TIMEOUT_PROPERTIES = (MAX_DURATION, LEFT, ABSENT)
 REPLICA_JOIN = "replica_join"
 AUTO_PARTICIPANT = "auto_participant"
+OBJECTIVES = "objectives"
+GUARDRAIL = "guardrail"
 
 
 class NoParticipant(Exception):
@@ -109,13 +115,25 @@ async def _replica_joins(state: SandboxState, conv: Conversation) -> None:
 async def _participant_later(state: SandboxState, conv: Conversation) -> None:
     assert state.participant_delay is not None
     await asyncio.sleep(state.participant_delay)
-    participant_joins(conv)
+    participant_joins(state, conv)
 
 
-def participant_joins(conv: Conversation) -> None:
+def participant_joins(state: SandboxState, conv: Conversation) -> None:
+    first = not conv.participant_seen
     conv.participants += 1
     conv.participant_seen = True
     _cancel(conv, ABSENT, LEFT, AUTO_PARTICIPANT)
+    if first:
+        _start_steering(state, conv)
+
+
+def _start_steering(state: SandboxState, conv: Conversation) -> None:
+    """Objectives and guardrails act while someone talks; `finish` cancels what is left."""
+    if conv.objectives_id and state.objective_delay is not None:
+        objectives = complete_objectives(state, conv, state.objective_delay)
+        _schedule(state, conv, OBJECTIVES, objectives)
+    if conv.guardrails_ids and state.guardrail_delay is not None:
+        _schedule(state, conv, GUARDRAIL, trigger_guardrail(state, conv, state.guardrail_delay))
 
 
 def participant_leaves(state: SandboxState, conv: Conversation) -> None:

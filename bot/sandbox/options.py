@@ -14,6 +14,22 @@ from typing import Any
 SHUTDOWN_KEYS = ("shutdown_reason", "reason")
 PERCEPTION_UNAVAILABLE_REASONS = ("no_vision_history", "empty_summary", "summary_error")
 POST_CALL_STATUSES = ("success", "failed")
+GET_ONE_SHAPES = ("object", "list")
+DOCUMENT_ID_FIELDS = ("document_id", "uuid")
+DOCUMENT_ERRORS = (
+    "file_download_failed",
+    "file_format_unsupported",
+    "file_size_too_large",
+    "file_empty",
+    "invalid_file_url",
+    "document_processing_failed",
+    "website_processing_failed",
+    "chunking_failed",
+    "embedding_failed",
+    "vector_store_failed",
+    "contact_support",
+)
+"""The error codes a document's `error_message` may hold, as the spec lists them."""
 TIMESTAMP_STYLES: dict[str, Callable[[datetime], str]] = {
     # Verbose GET never formats like the callbacks (`...T06:48:37.564961Z`) do.
     "seconds": lambda moment: moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -48,6 +64,10 @@ def _count(value: Any) -> bool:
 
 def _optional_text(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value.strip() != "")
+
+
+def _optional_count(value: Any) -> bool:
+    return value is None or _count(value)
 
 
 def _one_of(*choices: Any) -> Callable[[Any], bool]:
@@ -90,6 +110,19 @@ OPTION_CHECKS: dict[str, Callable[[Any], bool]] = {
     "video_first_page": lambda value: type(value) is int and value in (0, 1),
     "duplicate_callbacks": _flag,
     "reorder_callbacks": _flag,
+    # GET of one objectives or guardrails set: {"data": [{...}]} or the spec's {"data": {...}}.
+    "objectives_get_shape": _one_of(*GET_ONE_SHAPES),
+    "guardrails_get_shape": _one_of(*GET_ONE_SHAPES),
+    "objective_delay": _optional_seconds,
+    "objectives_completed": _optional_count,
+    "guardrail_delay": _optional_seconds,
+    "guardrail_trigger": _optional_text,
+    "document_delay": _seconds,
+    "document_error": _one_of(None, *DOCUMENT_ERRORS),
+    "document_id_field": _one_of(*DOCUMENT_ID_FIELDS),
+    "recrawl_cooldown": _seconds,
+    "crawl_document_limit": _count,
+    "record_requests": _flag,
 }
 
 

@@ -10,6 +10,8 @@ Tests may also set, before creating a conversation:
   Setting `state.conversations[cid].turns` afterwards works as well. The transcript sent at
   the end always starts with the `role: system` entry holding the full system prompt.
 - `state.next_analysis = "..."`: the same for the perception analysis text.
+
+`state.requests` logs every API request received (`bot/sandbox/recording.py`).
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ from typing import TYPE_CHECKING, Any
 from bot.sandbox.callbacks import CallbackSender, SentCallback
 from bot.sandbox.faults import Faults
 from bot.sandbox.options import OPTION_CHECKS, TIMESTAMP_STYLES, check_options
+from bot.sandbox.recording import RecordedRequest
 
 if TYPE_CHECKING:
+    from bot.sandbox.documents import Document
     from bot.sandbox.lipsync import Lipsync
     from bot.sandbox.videos import Video
 
@@ -41,6 +45,14 @@ DEFAULT_PARTICIPANT_LEFT = 60.0  # undocumented; Tavus's own examples use 60
 DEFAULT_TRAINING_SECONDS = 1.0
 DEFAULT_VIDEO_SECONDS = 10.0
 DEFAULT_LIPSYNC_SECONDS = 5.0
+DEFAULT_DOCUMENT_SECONDS = 3.0
+# Seconds from the first participant joining to the first objective completing (and between
+# objectives), and to the guardrail triggering: soon enough to watch while trying the app.
+DEFAULT_OBJECTIVE_DELAY = 1.0
+DEFAULT_GUARDRAIL_DELAY = 2.0
+# Tavus's documented crawl limits: a one-hour recrawl cooldown, 100 crawl documents per user.
+DEFAULT_RECRAWL_COOLDOWN = 3600.0
+DEFAULT_CRAWL_DOCUMENT_LIMIT = 100
 
 SEED_REPLICA_ID = "r79e1c033f"
 SEED_REPLICA_2_ID = "r9fa0878977a"
@@ -101,6 +113,8 @@ class Conversation:
     analysis: str | None = None
     participants: int = 0
     participant_seen: bool = False
+    objectives_id: str | None = None
+    guardrails_ids: list[str] = field(default_factory=list)
     timers: dict[str, asyncio.Task[None]] = field(default_factory=dict)
 
     @property
@@ -162,6 +176,16 @@ class SandboxState:
     Job errors: `replica_error`, `video_error`, `lipsync_error` (a reason: jobs created
     while it is set fail with it).
     Delivery faults: `duplicate_callbacks`, `reorder_callbacks`.
+    Objectives and guardrails: `objectives_get_shape`, `guardrails_get_shape` (GET one's
+    `data` a `list` of the set's items, or the first as an `object`); during a call with a
+    persona that has them, `objective_delay` (seconds from the first participant joining to
+    each next objective completing; None: none complete), `objectives_completed` (how many;
+    None: all), `guardrail_delay` (seconds from the first participant joining to a guardrail
+    triggering; None: never), `guardrail_trigger` (which `guardrail_name`; None: the first).
+    Documents: `document_delay` (processing seconds), `document_error` (an error code: new
+    documents and recrawls fail with it), `document_id_field` (`document_id` or the older
+    `uuid`), `recrawl_cooldown` (seconds), `crawl_document_limit`.
+    `record_requests`: log every API request in `requests` (`recording.py`).
     """
 
     latency: float = 0.0
@@ -189,12 +213,29 @@ class SandboxState:
     lipsync_error: str | None = None
     duplicate_callbacks: bool = False
     reorder_callbacks: bool = False
+    objectives_get_shape: str = "list"
+    guardrails_get_shape: str = "list"
+    objective_delay: float | None = DEFAULT_OBJECTIVE_DELAY
+    objectives_completed: int | None = None
+    guardrail_delay: float | None = DEFAULT_GUARDRAIL_DELAY
+    guardrail_trigger: str | None = None
+    document_delay: float = DEFAULT_DOCUMENT_SECONDS
+    document_error: str | None = None
+    document_id_field: str = "document_id"
+    recrawl_cooldown: float = DEFAULT_RECRAWL_COOLDOWN
+    crawl_document_limit: int = DEFAULT_CRAWL_DOCUMENT_LIMIT
+    record_requests: bool = True
     personas: dict[str, dict[str, Any]] = field(default_factory=dict)
     replicas: dict[str, dict[str, Any]] = field(default_factory=dict)
     conversations: dict[str, Conversation] = field(default_factory=dict)
     videos: dict[str, Video] = field(default_factory=dict)
     lipsyncs: dict[str, Lipsync] = field(default_factory=dict)
     voices: dict[str, dict[str, Any]] = field(default_factory=dict)
+    objectives: dict[str, dict[str, Any]] = field(default_factory=dict)
+    guardrails: dict[str, dict[str, Any]] = field(default_factory=dict)
+    documents: dict[str, Document] = field(default_factory=dict)
+    dictionaries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    requests: list[RecordedRequest] = field(default_factory=list)
     callbacks_sent: list[SentCallback] = field(default_factory=list)
     next_transcript: list[dict[str, Any]] | None = None
     next_analysis: str | None = None
@@ -326,6 +367,8 @@ def _system_persona(
         "default_replica_id": replica_id,
         "document_ids": [],
         "document_tags": [],
+        "objectives_id": None,
+        "guardrails_id": None,
         "layers": {},
         "created_at": now,
         "updated_at": now,

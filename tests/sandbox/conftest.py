@@ -20,6 +20,9 @@ FAST = {
     "training_delay": 0.05,
     "video_delay": 0.05,
     "lipsync_delay": 0.05,
+    "document_delay": 0.05,
+    "objective_delay": 0.05,
+    "guardrail_delay": 0.05,
 }
 # Long enough for polling to see a job's steps (0.05 s each), short enough for a test.
 OBSERVABLE_JOB_SECONDS = 0.5
@@ -123,3 +126,36 @@ async def receiver() -> AsyncIterator[Receiver]:
     received.url = f"{url}/callbacks/token123"
     yield received
     await runner.cleanup()
+
+
+# Resources other resources point at.
+
+
+async def create(sandbox: Sandbox, path: str, body: dict[str, Any], id_key: str) -> str:
+    response = await sandbox.client.post(path, json=body)
+    assert response.status_code in (200, 201), response.text
+    created: str = response.json()[id_key]
+    return created
+
+
+async def create_objectives(sandbox: Sandbox, *objectives: dict[str, Any]) -> str:
+    data = list(objectives) or [{"objective_name": "greet", "objective_prompt": "Say hello"}]
+    return await create(sandbox, "/v2/objectives", {"data": data}, "objectives_id")
+
+
+async def create_guardrails(sandbox: Sandbox, *guardrails: dict[str, Any]) -> str:
+    data = list(guardrails) or [{"guardrail_name": "no_advice", "guardrail_prompt": "No advice"}]
+    body = {"name": "Compliance", "data": data}
+    return await create(sandbox, "/v2/guardrails", body, "guardrails_id")
+
+
+async def create_document(sandbox: Sandbox, **fields: Any) -> str:
+    body = {"document_url": "https://docs.example.com/guide.pdf", **fields}
+    return await create(sandbox, "/v2/documents", body, "document_id")
+
+
+async def create_dictionary(sandbox: Sandbox, **fields: Any) -> str:
+    body = {"name": "Brand Terms", **fields}
+    return await create(
+        sandbox, "/v2/pronunciation-dictionaries", body, "pronunciation_dictionary_id"
+    )
