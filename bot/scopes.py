@@ -18,6 +18,8 @@ BOT_SCOPES: dict[str, str] = {
     "im:history": "the same look-up in DMs with the app (a post may come twice)",
     "mpim:history": "the same look-up in group DMs (a post may come twice)",
     "im:write": "finding a card that went to its owner's DM (a card may come twice)",
+    "channels:read": "who created a public channel, who may change its /tavus settings",
+    "groups:read": "who created a private channel, who may change its /tavus settings",
     "users:read": (
         "workspace admins and owners counting as admins, and guests being kept to looking "
         "(without it, only TAVUS_SLACK_ADMINS are admins and guests are taken for members)"

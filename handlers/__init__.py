@@ -9,23 +9,33 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.blocks import listing
+from bot.blocks import listing, settings_modal
 from bot.services import Services
 from handlers import (
     commands,
     conversations,
+    documents,
     guards,
     home,
     lipsyncs,
     replicas,
+    settings,
     shortcuts,
     videos,
 )
 from handlers.shared.deletion import handle_delete_button
 from handlers.shared.families import Families
 from handlers.shared.listing import handle_list_more
+from handlers.shared.pickers import register_pickers
 
-FAMILIES = Families.of(conversations.FAMILY, replicas.FAMILY, videos.FAMILY, lipsyncs.FAMILY)
+FAMILIES = Families.of(
+    conversations.FAMILY,
+    replicas.FAMILY,
+    videos.FAMILY,
+    lipsyncs.FAMILY,
+    documents.FAMILY,
+    actions={"settings": settings.handle_settings},
+)
 
 
 def register_all(app: AsyncApp, services: Services) -> None:
@@ -33,8 +43,10 @@ def register_all(app: AsyncApp, services: Services) -> None:
     app.command(commands.COMMAND)(commands.handle_tavus_command)
     app.action(listing.MORE_ACTION)(handle_list_more)
     app.action(listing.DELETE_ACTION)(handle_delete_button)
+    register_pickers(app)  # every type-ahead picker, for every family's modals
     for family in FAMILIES.by_kind.values():
         if family.register is not None:
             family.register(app)
     home.register(app)
     shortcuts.register(app)
+    app.view(settings_modal.CALLBACK_ID)(settings.handle_settings_submission)

@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
+from bot import channel_settings
 from bot.domain.nouns import BY_KIND
 from bot.grammar import USAGE, Command, UsageError, parse
 from bot.jobs import OutcomeUnknown
@@ -21,6 +22,10 @@ logger = logging.getLogger(__name__)
 
 COMMAND = "/tavus"
 READ_ONLY_VERBS = frozenset({"list", "show"})
+NOT_HERE = (
+    "`/tavus {subcommand}` is not allowed in this channel. The channel's creator or an admin "
+    "can change that with `/tavus settings`."
+)
 _PARTICIPLES = {
     "list": "listed",
     "show": "shown",
@@ -33,10 +38,7 @@ _PARTICIPLES = {
     "train": "trained",
     "recrawl": "recrawled",
 }
-_NOT_YET = {
-    "defaults": "Choosing your defaults",
-    "settings": "Channel settings",
-}
+_NOT_YET = {"defaults": "Choosing your defaults"}
 
 
 async def handle_tavus_command(
@@ -60,12 +62,35 @@ async def handle_tavus_command(
     if not read_only(parsed) and await services.access.is_guest(str(body["user_id"])):
         await ack(text=GUEST_REFUSAL, response_type="ephemeral")
         return
+    here = await channel_settings.load(
+        services.store,
+        team_id=str(body.get("team_id") or ""),
+        channel_id=str(body.get("channel_id") or ""),
+    )
+    subcommand = subcommand_of(parsed)
+    if not here.allows(subcommand):
+        await ack(text=NOT_HERE.format(subcommand=subcommand), response_type="ephemeral")
+        return
     await ack()
     family, route = found
     request = CommandRequest(
-        command=parsed, body=body, respond=respond, services=services, family=family
+        command=parsed,
+        body=body,
+        respond=respond,
+        services=services,
+        family=family,
+        public_listings=here.listings == channel_settings.PUBLIC,
     )
     await run_route(route, request)
+
+
+def subcommand_of(command: Command) -> str:
+    """The word a channel's settings allow or not: `call`, `end`, `videos`..."""
+    if command.action != "manage":
+        return command.action
+    if command.verb == "end":
+        return "end"
+    return BY_KIND[command.noun or ""].plural
 
 
 def read_only(command: Command) -> bool:
@@ -75,7 +100,7 @@ def read_only(command: Command) -> bool:
     return command.action in ("help", "voices")
 
 
-def resolve(command: Command, families: Families) -> tuple[Family, Route] | str:
+def resolve(command: Command, families: Families) -> tuple[Family | None, Route] | str:
     """The family and route for a command, or why there is none."""
     if command.action != "manage":
         found = families.action(command.action)

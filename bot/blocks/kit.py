@@ -38,6 +38,7 @@ ID_MAX = 255
 OPTION_TEXT_MAX = 75
 OPTION_VALUE_MAX = 150
 OPTIONS_MAX = 100
+RADIO_OPTIONS_MAX = 10
 OPTION_GROUPS_MAX = 100
 OPTION_GROUP_LABEL_MAX = 75
 PLACEHOLDER_MAX = 150
@@ -242,6 +243,59 @@ def external_select(
     if min_query_length is not None:
         element["min_query_length"] = max(0, min_query_length)
     if initial_option is not None:
+        element["initial_option"] = initial_option
+    return element
+
+
+def multi_external_select(
+    *,
+    action_id: str,
+    placeholder: object,
+    min_query_length: int | None = None,
+    initial_options: Sequence[Block] = (),
+    max_selected_items: int | None = None,
+    confirm: Block | None = None,
+) -> Block:
+    """Several choices from a type-ahead list; past 100 preselected options the rest are
+    dropped, and ``max_selected_items`` is held to at least 1."""
+    element = _select("multi_external_select", action_id, placeholder, confirm)
+    if min_query_length is not None:
+        element["min_query_length"] = max(0, min_query_length)
+    if initial_options:
+        element["initial_options"] = list(initial_options[:OPTIONS_MAX])
+    if max_selected_items is not None:
+        element["max_selected_items"] = max(1, max_selected_items)
+    return element
+
+
+def multi_static_select(
+    *,
+    action_id: str,
+    placeholder: object,
+    options: Sequence[Block],
+    initial_options: Sequence[Block] = (),
+) -> Block:
+    """Several of up to 100 options; initial options not among them are dropped."""
+    element = _select("multi_static_select", action_id, placeholder, None)
+    element["options"] = kept = list(options[:OPTIONS_MAX])
+    chosen = [option for option in initial_options if option in kept]
+    if chosen:
+        element["initial_options"] = chosen
+    return element
+
+
+def radio_buttons(
+    *, action_id: str, options: Sequence[Block], initial_option: Block | None = None
+) -> Block:
+    """One of at most ten choices (Slack's limit for radio buttons)."""
+    if not 1 <= len(options) <= RADIO_OPTIONS_MAX:
+        raise ValueError(f"radio buttons hold 1 to {RADIO_OPTIONS_MAX} options")
+    element: Block = {
+        "type": "radio_buttons",
+        "action_id": _exact(action_id, "action_id", ID_MAX),
+        "options": list(options),
+    }
+    if initial_option is not None and initial_option in options:
         element["initial_option"] = initial_option
     return element
 

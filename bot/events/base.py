@@ -57,10 +57,19 @@ def moment(body: Mapping[str, Any]) -> object:
     return raw if seconds is None else seconds
 
 
-def reply(text: str, blocks: list[dict[str, Any]] | None = None) -> OutboxDraft:
+# A reply is a result (a transcript, a video, an error) unless it says it is an update (the
+# replica joined, the call ended): a channel set to "results only" gets results alone.
+UPDATE = "update"
+
+
+def reply(
+    text: str, blocks: list[dict[str, Any]] | None = None, *, update: bool = False
+) -> OutboxDraft:
     payload: dict[str, Any] = {"text": text}
     if blocks:
         payload["blocks"] = blocks
+    if update:
+        payload["tier"] = UPDATE
     return OutboxDraft(action="reply", payload=payload)
 
 

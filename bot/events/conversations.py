@@ -13,6 +13,8 @@ from typing import Any
 from bot.blocks.conversations import section, shutdown_words, transcript_lines
 from bot.blocks.text import as_text, code, escape, truncate
 from bot.domain import conversations as domain
+from bot.events import guardrails as guardrail_events
+from bot.events import objectives as objective_events
 from bot.events.base import (
     REFRESH_PARENT,
     Interpretation,
@@ -28,7 +30,6 @@ from storage import OutboxDraft, Resource
 # What fits comfortably in a thread; longer texts also go up as a file.
 PREVIEW_CHARS = 1500
 PREVIEW_LINES = 12
-MAX_OUTPUT_VARIABLES = 10
 # After a call ends, Tavus sends the transcript and analysis within minutes; stop waiting
 # for them after this long so a conversation without them is not polled forever.
 AFTER_END_GRACE_SECONDS = 30 * 60
@@ -64,7 +65,7 @@ def _joined(resource: Resource, props: Properties, body: Body) -> Interpretation
         dedup_key=domain.JOINED,
         event_type=domain.JOINED,
         status=domain.LIVE,  # the store keeps "ended" if the call ended first
-        drafts=(reply(":wave: The replica joined the call."), REFRESH_PARENT),
+        drafts=(reply(":wave: The replica joined the call.", update=True), REFRESH_PARENT),
     )
 
 
@@ -80,7 +81,7 @@ def _shutdown(resource: Resource, props: Properties, body: Body) -> Interpretati
             "shutdown_reason": None if reason is None else truncate(as_text(reason), 200),
             "ended_at": ended_at if isinstance(ended_at, int | float | str) else None,
         },
-        drafts=(reply(text), REFRESH_PARENT),
+        drafts=(reply(text, update=True), REFRESH_PARENT),
     )
 
 
@@ -137,7 +138,7 @@ def _perception_unavailable(resource: Resource, props: Properties, body: Body) -
         dedup_key=domain.PERCEPTION_UNAVAILABLE,
         event_type=domain.PERCEPTION_UNAVAILABLE,
         details={"perception": "unavailable"},
-        drafts=(reply(text),),
+        drafts=(reply(text, update=True),),
     )
 
 
@@ -165,50 +166,26 @@ def _recording_failed(resource: Resource, props: Properties, body: Body) -> Inte
 def _post_call_action(resource: Resource, props: Properties, body: Body) -> Interpretation:
     tool = escape(truncate(as_text(props.get("tool_name") or "an action"), 100))
     status = as_text(props.get("status")).strip().lower()
+    failed = status in ("failed", "failure", "error")
     if status in ("", "success", "succeeded", "completed", "ok"):
         text = f":gear: Post-call action *{tool}* ran."
-    elif status in ("failed", "failure", "error"):
+    elif failed:
         text = f":warning: Post-call action *{tool}* failed."
     else:
         text = f":gear: Post-call action *{tool}*: {escape(truncate(status, 40))}."
     key = f"{domain.POST_CALL_ACTION}:{_event_print(props, body)}"
-    return Interpretation(dedup_key=key, event_type=domain.POST_CALL_ACTION, drafts=(reply(text),))
+    draft = reply(text, update=not failed)  # a failure is a result; a routine run is not
+    return Interpretation(dedup_key=key, event_type=domain.POST_CALL_ACTION, drafts=(draft,))
 
 
 def _without_event_type(body: Body, props: Properties) -> Interpretation:
     """Objective and guardrail callbacks carry no event_type but belong in the call's thread."""
     if "objective_name" in body:
-        return _objective_completed(body)
-    guardrail = props.get("guardrail") or body.get("guardrail_name")
-    if guardrail:
-        name = escape(truncate(as_text(guardrail), 100))
-        return Interpretation(
-            dedup_key=f"{domain.GUARDRAIL_TRIGGERED}:{fingerprint(_without_url(body))}",
-            event_type=domain.GUARDRAIL_TRIGGERED,
-            drafts=(reply(f":shield: Guardrail *{name}* was triggered in this call."),),
-        )
+        return objective_events.completed(body)
+    if guardrail_events.guardrail_name(body) is not None:
+        return guardrail_events.triggered(body)
     return Interpretation(
         dedup_key=f"{domain.UNKNOWN}:{fingerprint(_without_url(body))}", event_type=domain.UNKNOWN
-    )
-
-
-def _objective_completed(body: Body) -> Interpretation:
-    name = truncate(as_text(body.get("objective_name")), 100)
-    variables = body.get("output_variables")
-    lines = [f":dart: Objective *{escape(name)}* completed."]
-    if isinstance(variables, Mapping) and variables:
-        for key, value in list(variables.items())[:MAX_OUTPUT_VARIABLES]:
-            shown = value if isinstance(value, str) else json.dumps(value, default=str)
-            lines.append(
-                f"• *{escape(truncate(as_text(key), 100))}:* {escape(truncate(shown, 300))}"
-            )
-        if len(variables) > MAX_OUTPUT_VARIABLES:
-            lines.append(f"_…and {len(variables) - MAX_OUTPUT_VARIABLES} more._")
-    text = "\n".join(lines)
-    return Interpretation(
-        dedup_key=f"{domain.OBJECTIVE_COMPLETED}:{name}",
-        event_type=domain.OBJECTIVE_COMPLETED,
-        drafts=(reply(text, [section(text)]),),
     )
 
 

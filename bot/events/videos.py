@@ -110,7 +110,7 @@ def _deleted(resource: Resource, body: Body) -> Interpretation:
         dedup_key=domain.DELETED,
         event_type=domain.EVENT_PREFIX + domain.DELETED,
         status=domain.DELETED,
-        drafts=(reply(text, message_blocks), REFRESH_PARENT),
+        drafts=(reply(text, message_blocks, update=True), REFRESH_PARENT),
     )
 
 

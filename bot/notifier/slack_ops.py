@@ -58,6 +58,7 @@ class Target:
     channel: str
     thread_ts: str | None
     meta: dict[str, Any]
+    broadcast: bool = False  # a thread reply shown in the channel too (reply_broadcast)
 
 
 async def post_message(
@@ -69,6 +70,7 @@ async def post_message(
         text=as_text(text),
         blocks=blocks or None,
         metadata=target.meta,
+        reply_broadcast=True if target.broadcast and target.thread_ts else None,
         unfurl_links=False,
         unfurl_media=False,
     )

@@ -27,6 +27,11 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.blocks import kit
+from bot.blocks.text import code
+from bot.channel_settings import CHANNEL, RESULTS, THREAD_AND_CHANNEL, ChannelSettings
+from bot.channel_settings import load as load_settings
+from bot.events.base import UPDATE
 from bot.notifier import outcomes, slack_ops
 from bot.notifier.outcomes import Failure, Outcome
 from bot.notifier.pacing import Pacer
@@ -296,6 +301,10 @@ class Notifier:
             return self._done_card(await self._post_card(item, resource), resource)
         if item.action == "refresh_parent":
             return _Done(await self._refresh_card(resource))
+        settings = await self._channel_settings(resource, channel)
+        if settings.verbosity == RESULTS and item.payload.get("tier") == UPDATE:
+            return _Done({"skipped": "the channel asks for results only"})
+        thread = None if settings.delivery == CHANNEL else resource.message_ts
         await self._pace(channel)
         if item.action == "upload":
             return _Done(
@@ -303,13 +312,23 @@ class Notifier:
                     self._slack,
                     item=item,
                     channel=channel,
-                    thread_ts=resource.message_ts,
+                    thread_ts=thread,
                     remember_file=self._file_rememberer(item),
                 )
             )
         if item.action == "reply":
-            return _Done(await self._post_reply(item, resource, channel))
+            return _Done(await self._post_reply(item, resource, channel, settings))
         return _Done({"set_aside": f"unknown action {item.action!r}"})
+
+    async def _channel_settings(self, resource: Resource, channel: str) -> ChannelSettings:
+        """How the channel wants updates; a failing read means the defaults, not no post."""
+        try:
+            return await load_settings(
+                self._store, team_id=resource.team_id, channel_id=resource.channel_id or channel
+            )
+        except Exception:  # noqa: BLE001 - the post matters more than its settings
+            logger.warning("could not read the settings of %s; using the defaults", channel)
+            return ChannelSettings()
 
     @staticmethod
     def _done_card(posted: dict[str, Any], resource: Resource) -> _Done:
@@ -368,12 +387,18 @@ class Notifier:
         return dm
 
     async def _post_reply(
-        self, item: OutboxItem, resource: Resource, channel: str
+        self, item: OutboxItem, resource: Resource, channel: str, settings: ChannelSettings
     ) -> dict[str, Any]:
-        target = Target(channel, resource.message_ts, slack_ops.metadata(item, resource))
-        return await self._post(
-            target, str(item.payload.get("text") or ""), item.payload.get("blocks")
-        )
+        meta = slack_ops.metadata(item, resource)
+        text, blocks = str(item.payload.get("text") or ""), item.payload.get("blocks")
+        if settings.delivery == CHANNEL:
+            # Straight into the channel: say what it is about, as the thread would have.
+            about = f"{resource.kind.capitalize()} {code(resource.tavus_id or '')}"
+            blocks = [kit.context(about), *(blocks or kit.sections(text))]  # text is mrkdwn
+            return await self._post(Target(channel, None, meta), f"{about}: {text}", blocks)
+        broadcast = settings.delivery == THREAD_AND_CHANNEL
+        target = Target(channel, resource.message_ts, meta, broadcast=broadcast)
+        return await self._post(target, text, blocks)
 
     async def _post_card(self, item: OutboxItem, resource: Resource) -> dict[str, Any]:
         text, blocks = self._render_card(resource)

@@ -42,11 +42,11 @@ async def handle_end(request: CommandRequest) -> None:
 
 async def handle_show(request: CommandRequest) -> None:
     conversation = await request.services.tavus.conversations.get(request.command.words[0])
-    joinable = await joinable_ids(request.services, [conversation], request.user_id)
+    joinable = await joinable_ids(request.services, [conversation], request.viewer)
     text, blocks = lists.conversation_details(
         conversation, joinable=conversation.conversation_id in joinable
     )
-    await request.say_privately(text, blocks)
+    await request.say_listing(text, blocks)
 
 
 async def fetch_page(
@@ -56,18 +56,21 @@ async def fetch_page(
 
 
 async def page_lines(
-    services: Services, conversations: Sequence[Conversation], user_id: str
+    services: Services, conversations: Sequence[Conversation], viewer: str | None
 ) -> list[str]:
-    joinable = await joinable_ids(services, conversations, user_id)
+    joinable = await joinable_ids(services, conversations, viewer)
     return [
         lists.conversation_line(c, joinable=c.conversation_id in joinable) for c in conversations
     ]
 
 
 async def joinable_ids(
-    services: Services, conversations: Sequence[Conversation], user_id: str
+    services: Services, conversations: Sequence[Conversation], user_id: str | None
 ) -> frozenset[str]:
-    """Join links go only to whoever may act on the call: its owner, or an admin."""
+    """Join links go only to whoever may act on the call: its owner, or an admin; never
+    into a listing the whole channel reads (``user_id`` None)."""
+    if user_id is None:
+        return frozenset()
     allowed = set()
     for conversation in conversations:
         resource = await services.store.get_resource(

@@ -14,7 +14,7 @@ from handlers.shared.families import CommandRequest, Deletion, Listing
 async def handle_show(request: CommandRequest) -> None:
     lipsync = await request.services.tavus.lipsync.get(request.command.words[0])
     text, details = blocks.lipsync_details(lipsync, deprecation=DEPRECATION_NOTE)
-    await request.say_privately(text, details)
+    await request.say_listing(text, details)
 
 
 async def fetch_page(
@@ -23,7 +23,9 @@ async def fetch_page(
     return await services.tavus.lipsync.list(page=number, limit=size)
 
 
-async def page_lines(services: Services, lipsyncs: Sequence[Lipsync], user_id: str) -> list[str]:
+async def page_lines(
+    services: Services, lipsyncs: Sequence[Lipsync], viewer: str | None
+) -> list[str]:
     return [blocks.lipsync_line(lipsync) for lipsync in lipsyncs]
 
 

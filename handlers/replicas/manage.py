@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 async def handle_show(request: CommandRequest) -> None:
     replica = await request.services.tavus.replicas.get(request.command.words[0], verbose=True)
     text, details = blocks.replica_details(replica)
-    await request.say_privately(text, details)
+    await request.say_listing(text, details)
 
 
 async def fetch_page(
@@ -30,7 +30,9 @@ async def fetch_page(
     )
 
 
-async def page_lines(services: Services, replicas: Sequence[Replica], user_id: str) -> list[str]:
+async def page_lines(
+    services: Services, replicas: Sequence[Replica], viewer: str | None
+) -> list[str]:
     return [blocks.replica_line(replica) for replica in replicas]
 
 

@@ -27,6 +27,8 @@ class CommandRequest:
     respond: AsyncRespond
     services: Services
     family: Family | None = None
+    # The channel wants `list` and `show` answered for everyone (its settings).
+    public_listings: bool = False
 
     @property
     def user_id(self) -> str:
@@ -47,6 +49,16 @@ class CommandRequest:
     async def say_privately(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
         await say_privately(self.respond, text, blocks)
 
+    async def say_listing(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        """A list or details: privately, unless the channel asked for listings in it."""
+        await say_privately(self.respond, text, blocks, public=self.public_listings)
+
+    @property
+    def viewer(self) -> str | None:
+        """Whose eyes a listing is for: None when the whole channel reads it (so nothing
+        meant for one person, like a join link, goes in)."""
+        return None if self.public_listings else self.user_id
+
 
 Route = Callable[[CommandRequest], Awaitable[None]]
 
@@ -56,9 +68,13 @@ class Listing:
     """How `/tavus <noun> list` fetches a page and writes one line per item."""
 
     fetch: Callable[[Services, int, int, str | None], Awaitable[Page[Any]]]
-    lines: Callable[[Services, Sequence[Any], str], Awaitable[list[str]]]
+    # (services, items, viewer): viewer None when the whole channel reads the listing.
+    lines: Callable[[Services, Sequence[Any], str | None], Awaitable[list[str]]]
     filters: tuple[str, ...] = ()
     page_size: int = 10
+    # The words after the noun search the list (`/tavus documents #pricing onboarding`): the
+    # text, as typed, is handed to ``fetch`` instead of a filter word.
+    search: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,16 +111,19 @@ class Family:
 @dataclass(frozen=True)
 class Families:
     by_kind: Mapping[str, Family]
+    # Actions that belong to no resource family: `/tavus settings`, `/tavus defaults`.
+    actions: Mapping[str, Route] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, *families: Family) -> Families:
-        return cls({family.kind: family for family in families})
+    def of(cls, *families: Family, actions: Mapping[str, Route] | None = None) -> Families:
+        return cls({family.kind: family for family in families}, dict(actions or {}))
 
     def get(self, kind: str | None) -> Family | None:
         return None if kind is None else self.by_kind.get(kind)
 
-    def action(self, name: str) -> tuple[Family, Route] | None:
+    def action(self, name: str) -> tuple[Family | None, Route] | None:
         for family in self.by_kind.values():
             if name in family.actions:
                 return family, family.actions[name]
-        return None
+        route = self.actions.get(name)
+        return None if route is None else (None, route)

@@ -23,23 +23,25 @@ async def handle_list(request: CommandRequest) -> None:
     assert family is not None and family.listing is not None
     words = request.command.words
     filter_word = words[0].lower() if words else None
-    if filter_word is not None and filter_word not in family.listing.filters:
+    if family.listing.search:
+        filter_word = blocks.search_text(request.command.text)
+    elif filter_word is not None and filter_word not in family.listing.filters:
         options = " or ".join(f"`{f}`" for f in family.listing.filters)
         noun = BY_KIND[family.kind].plural
         hint = f"Filter {noun} by {options}." if options else f"{noun.capitalize()} take no filter."
         await request.say_privately(hint)
         return
-    text, page = await page_of(request.services, family, request.user_id, 1, filter_word)
-    await request.say_privately(text, page)
+    text, page = await page_of(request.services, family, request.viewer, 1, filter_word)
+    await request.say_listing(text, page)
 
 
 async def page_of(
-    services: Services, family: Family, user_id: str, number: int, filter_word: str | None
+    services: Services, family: Family, viewer: str | None, number: int, filter_word: str | None
 ) -> tuple[str, list[dict[str, Any]]]:
     listing = family.listing
     assert listing is not None
     page = await listing.fetch(services, number, listing.page_size, filter_word)
-    lines = await listing.lines(services, page.items, user_id)
+    lines = await listing.lines(services, page.items, viewer)
     return blocks.page_message(
         kind=family.kind,
         lines=lines,
@@ -48,6 +50,7 @@ async def page_of(
         total=page.total_count,
         filter_word=filter_word,
         has_more=page.has_more,
+        search=listing.search,
     )
 
 
@@ -65,7 +68,8 @@ async def handle_list_more(
         logger.warning("a More button carried a value no listing knows")
         return
     _, number, filter_word = parsed
-    if filter_word is not None and filter_word not in family.listing.filters:
+    listing = family.listing
+    if filter_word is not None and not listing.search and filter_word not in listing.filters:
         return
     try:
         text, page = await page_of(services, family, body["user"]["id"], number, filter_word)

@@ -20,10 +20,13 @@ async def say_privately(
     blocks: list[dict[str, Any]] | None = None,
     *,
     replace: bool = False,
+    public: bool = False,
 ) -> None:
-    """An ephemeral answer; if Slack refuses its blocks, the text alone; logged if both fail."""
+    """An ephemeral answer (``public``: one the whole channel sees); if Slack refuses its
+    blocks, the text alone; logged if both fail."""
     text, blocks = kit.message(text, blocks or [])
-    args: dict[str, Any] = {"response_type": "ephemeral", "replace_original": replace}
+    kind = "in_channel" if public else "ephemeral"
+    args: dict[str, Any] = {"response_type": kind, "replace_original": replace}
     try:
         response = await respond(text=text, blocks=blocks or None, **args)
         if response.status_code == 200 or not blocks:

@@ -14,7 +14,7 @@ from handlers.shared.families import CommandRequest, Deletion, Listing, Renaming
 async def handle_show(request: CommandRequest) -> None:
     video = await request.services.tavus.videos.get(request.command.words[0], verbose=True)
     text, details = blocks.video_details(video)
-    await request.say_privately(text, details)
+    await request.say_listing(text, details)
 
 
 async def fetch_page(
@@ -48,7 +48,7 @@ def _numbered(page: Page[Video], number: int, size: int) -> Page[Video]:
     return Page(items=page.items, total_count=total, page=number, limit=size)
 
 
-async def page_lines(services: Services, videos: Sequence[Video], user_id: str) -> list[str]:
+async def page_lines(services: Services, videos: Sequence[Video], viewer: str | None) -> list[str]:
     return [blocks.video_line(video) for video in videos]
 
 

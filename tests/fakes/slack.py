@@ -33,6 +33,8 @@ GRANTED_SCOPES = [
     "mpim:history",
     "im:write",
     "users:read",
+    "channels:read",
+    "groups:read",
     "links:read",
     "links:write",
 ]
@@ -193,6 +195,7 @@ class FakeSlack:
         # Payloads Slack would refuse for their Block Kit; see assert_nothing_rejected().
         self.rejected: list[blockkit.Rejection] = []
         self.users: dict[str, dict[str, Any]] = {}
+        self.channel_creators: dict[str, str] = {}  # conversations.info's `creator`
         self._messages: list[_Message] = []
         self._views: dict[str, Body] = {}
         self._pending_uploads: dict[str, dict[str, Any]] = {}
@@ -620,6 +623,8 @@ class FakeSlack:
             "is_im": channel.startswith("D"),
             "is_member": self.bot_channels is None or channel in self.bot_channels,
         }
+        if channel in self.channel_creators:
+            info["creator"] = self.channel_creators[channel]
         return {"ok": True, "channel": info}
 
     def _conversations_replies(self, args: Args) -> Body:
