@@ -18,6 +18,8 @@ BOT_SCOPES: dict[str, str] = {
     "im:history": "the same look-up in DMs with the app (a post may come twice)",
     "mpim:history": "the same look-up in group DMs (a post may come twice)",
     "im:write": "finding a card that went to its owner's DM (a card may come twice)",
+    "links:read": "seeing Tavus links pasted in Slack (the link_shared event)",
+    "links:write": "unfurling them with their status (chat.unfurl)",
     "channels:read": "who created a public channel, who may change its /tavus settings",
     "groups:read": "who created a private channel, who may change its /tavus settings",
     "users:read": (

@@ -21,6 +21,7 @@ from handlers import (
     replicas,
     settings,
     shortcuts,
+    unfurls,
     videos,
 )
 from handlers.shared.deletion import handle_delete_button
@@ -50,3 +51,4 @@ def register_all(app: AsyncApp, services: Services) -> None:
     home.register(app)
     shortcuts.register(app)
     app.view(settings_modal.CALLBACK_ID)(settings.handle_settings_submission)
+    app.event("link_shared")(unfurls.handle_link_shared)

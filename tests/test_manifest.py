@@ -34,6 +34,7 @@ EVENT_SCOPES: dict[str, frozenset[str]] = {
     "app_uninstalled": frozenset(),
     "tokens_revoked": frozenset(),
     "member_joined_channel": frozenset({"channels:read", "groups:read"}),
+    "link_shared": frozenset({"links:read"}),
     "message.channels": frozenset({"channels:history"}),
     "message.groups": frozenset({"groups:history"}),
     "message.im": frozenset({"im:history"}),

@@ -196,6 +196,7 @@ class FakeSlack:
         self.rejected: list[blockkit.Rejection] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.channel_creators: dict[str, str] = {}  # conversations.info's `creator`
+        self.unfurls: list[Args] = []  # chat.unfurl calls Slack accepted
         self._messages: list[_Message] = []
         self._views: dict[str, Body] = {}
         self._pending_uploads: dict[str, dict[str, Any]] = {}
@@ -222,6 +223,7 @@ class FakeSlack:
             "conversations.replies": self._conversations_replies,
             "conversations.history": self._conversations_history,
             "conversations.open": self._conversations_open,
+            "chat.unfurl": self._chat_unfurl,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
         }
@@ -640,6 +642,21 @@ class FakeSlack:
             and _after(m.ts, args.get("oldest"))
         ]
         return {"ok": True, "messages": thread, "has_more": False}
+
+    def _chat_unfurl(self, args: Args) -> Body:
+        """Unfurls for a message's links; each is Block Kit, checked like a message's."""
+        unfurls = args.get("unfurls")
+        if isinstance(unfurls, str):
+            unfurls = json.loads(unfurls)
+        if not isinstance(unfurls, dict) or not unfurls:
+            return _error("invalid_unfurls_format")
+        if not (args.get("channel") and args.get("ts")) and not args.get("unfurl_id"):
+            return _error("cannot_find_message")
+        for unfurl in unfurls.values():
+            if isinstance(unfurl, dict) and blockkit.validate_blocks(unfurl.get("blocks") or []):
+                return _error("invalid_blocks")
+        self.unfurls.append(args)
+        return {"ok": True}
 
     def _conversations_open(self, args: Args) -> Body:
         """The app's DM with one user (Slack answers the same D... id every time)."""
