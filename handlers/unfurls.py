@@ -43,7 +43,13 @@ async def handle_link_shared(event: dict[str, Any], services: Services) -> None:
     if where is None:
         return
     try:
-        await services.slack.chat_unfurl(**where, unfurls=unfurls)
+        await services.slack.chat_unfurl(
+            channel=where.get("channel"),
+            ts=where.get("ts"),
+            unfurl_id=where.get("unfurl_id"),
+            source=where.get("source"),
+            unfurls=unfurls,
+        )
     except SlackApiError as exc:
         logger.info("Slack refused an unfurl: %s", exc.response.get("error"))
 
