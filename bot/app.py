@@ -26,6 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import __version__
 from bot.config import Settings
+from bot.home import publish_home
 from bot.kinds import render_card
 from bot.notifier import Notifier
 from bot.poller import Poller
@@ -251,6 +252,15 @@ def _start_workers(services: Services, supervisor: Supervisor) -> None:
         Worker("notifier", run=notifier.run, stop=notifier.stop, healthy=lambda: notifier.alive)
     )
     supervisor.start(Worker("poller", run=poller.run, stop=poller.stop))
+    homes = services.homes
+    supervisor.start(Worker("homes", run=lambda: _refresh_homes(services), stop=homes.stop))
+
+
+async def _refresh_homes(services: Services) -> None:
+    async def publish(team_id: str, user_id: str) -> None:
+        await publish_home(services, team_id=team_id, user_id=user_id)
+
+    await services.homes.run(publish)
 
 
 def _mode(settings: Settings) -> str:

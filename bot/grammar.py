@@ -14,13 +14,31 @@ from dataclasses import dataclass, field
 from bot.blocks.text import code
 from bot.domain.nouns import BY_KIND, BY_WORD, Noun
 
-VERBS = ("list", "show", "new", "edit", "rename", "delete", "end", "add", "train", "recrawl")
+VERBS = (
+    "list",
+    "show",
+    "new",
+    "edit",
+    "rename",
+    "delete",
+    "end",
+    "add",
+    "train",
+    "recrawl",
+    "retag",
+)
 # Verbs whose first word is the id of the thing acted on.
-VERBS_WITH_ID = frozenset({"show", "edit", "rename", "delete", "end", "recrawl"})
+VERBS_WITH_ID = frozenset({"show", "edit", "rename", "delete", "end", "recrawl", "retag"})
 # `/tavus video <script>` and `/tavus lipsync <links>` start a job; a verb manages them.
 JOB_NOUNS = frozenset({"video", "lipsync"})
 # `/tavus conversations active` means `/tavus conversations list active`.
-LIST_FILTERS = {"conversation": ("active", "ended"), "replica": ("user", "system")}
+LIST_FILTERS = {
+    "conversation": ("active", "ended"),
+    "replica": ("user", "system"),
+    "persona": ("user", "system"),
+}
+# `/tavus documents #pricing onboarding`: words that are not a verb search the list.
+LIST_SEARCH = frozenset({"document"})
 CALL_FLAGS = frozenset({"--audio", "--test"})
 # Options a verb takes, anywhere after it: `/tavus video delete <id> --hard`.
 VERB_FLAGS = {"delete": frozenset({"--hard"})}
@@ -43,11 +61,23 @@ video arrives in its thread (no script or no replica: opens a form)
 • `/tavus lipsync <video_url> <audio_url> [name]`: lip-sync a video to new audio (no links: \
 opens a form; Tavus marks lip-sync deprecated); `/tavus lipsyncs`, \
 `/tavus lipsync show|delete <id>`
+• `/tavus personas [user|system]`, `/tavus persona show|new|edit|delete [id]`: personas \
+(forms; an edit shows the changes before sending them)
+• `/tavus objectives`, `/tavus objective show|new|edit|delete [id]`: objective sets; each \
+completion is posted in its call's thread with its output variables
+• `/tavus guardrails`, `/tavus guardrail show|new|edit|delete [id]`: guardrail sets; a \
+trigger is posted in its call's thread as a warning
+• `/tavus document add <url> [#tag …] [name]`: add a pdf, txt, docx, doc, png, jpg, pptx, \
+csv or xlsx file (up to 50 MB) or a website to the knowledge base (no link: a form); \
+`/tavus documents [#tag …] [search]`, `/tavus document show|rename|retag|recrawl|delete <id>`
+• `/tavus dictionaries`, `/tavus dictionary show|new|edit|rename|delete [id]`: pronunciation \
+rules, one `word -> pronunciation` per line
+• `/tavus defaults`: your default persona and replica, for `call` and `video`
+• `/tavus settings`: this channel's settings: where updates go, how many, which commands \
+(the channel's creator or an admin)
 • Shortcuts: *Start a Tavus call*, *Generate a Tavus video*, and *Video from this message* \
-on any message's menu
-• `/tavus help`: this message
-Not from Slack yet (use the Tavus dashboard meanwhile): personas, documents, objectives, \
-guardrails, dictionaries, `defaults`, `settings`."""
+on any message's menu; the app's *Home* tab lists your calls, videos, replicas and documents
+• `/tavus help`: this message"""
 
 
 @dataclass(frozen=True)
@@ -201,6 +231,9 @@ def _noun(text: str, noun: Noun, spoken: str, rest: list[_Token]) -> Command | U
         return Command(action="manage", noun=noun.kind, verb="list")
     if verb in LIST_FILTERS.get(noun.kind, ()):
         return Command(action="manage", noun=noun.kind, verb="list", words=(verb,))
+    if noun.kind in LIST_SEARCH and verb not in VERBS:
+        words, search = _words(rest), _free_text(text, rest)
+        return Command(action="manage", noun=noun.kind, verb="list", words=words, text=search)
     if verb not in VERBS:
         guess = difflib.get_close_matches(verb, VERBS, n=1, cutoff=0.5)
         return UsageError(

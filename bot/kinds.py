@@ -12,17 +12,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.blocks import conversations as conversation_blocks
+from bot.blocks import documents as document_blocks
+from bot.blocks import guardrails as guardrail_blocks
 from bot.blocks import lipsyncs as lipsync_blocks
+from bot.blocks import objectives as objective_blocks
 from bot.blocks import replicas as replica_blocks
 from bot.blocks import videos as video_blocks
 from bot.domain import conversations as conversation_domain
+from bot.domain import documents as document_domain
+from bot.domain import guardrails as guardrail_domain
 from bot.domain import lipsyncs as lipsync_domain
+from bot.domain import objectives as objective_domain
 from bot.domain import replicas as replica_domain
 from bot.domain import videos as video_domain
 from bot.domain.lifecycle import Lifecycle
 from bot.domain.nouns import BY_KIND, Noun
 from bot.events import conversations as conversation_events
+from bot.events import documents as document_events
+from bot.events import guardrails as guardrail_events
 from bot.events import lipsyncs as lipsync_events
+from bot.events import objectives as objective_events
 from bot.events import replicas as replica_events
 from bot.events import videos as video_events
 from bot.events.base import Interpretation, Polled
@@ -105,8 +114,41 @@ LIPSYNC = ResourceKind(
     finished=lipsync_events.lipsync_finished,
 )
 
+DOCUMENT = ResourceKind(
+    noun=BY_KIND[document_domain.KIND],
+    id_key=document_domain.ID_KEY,
+    lifecycle=document_domain.LIFECYCLE,
+    interpret=document_events.interpret_document,
+    render_card=document_blocks.render_card,
+    poll=document_events.poll_document,
+    finished=document_events.document_finished,
+)
+
+# Objectives and guardrails: sets with no card and nothing to poll; each event names the
+# call it happened in, and goes to that call's thread.
+OBJECTIVE = ResourceKind(
+    noun=BY_KIND[objective_domain.KIND],
+    id_key=objective_domain.ID_KEY,
+    lifecycle=objective_domain.LIFECYCLE,
+    interpret=objective_events.interpret_objective,
+    render_card=objective_blocks.render_card,
+    poll=None,
+    finished=objective_events.objective_finished,
+)
+
+GUARDRAIL = ResourceKind(
+    noun=BY_KIND[guardrail_domain.KIND],
+    id_key=guardrail_domain.ID_KEY,
+    lifecycle=guardrail_domain.LIFECYCLE,
+    interpret=guardrail_events.interpret_guardrail,
+    render_card=guardrail_blocks.render_card,
+    poll=None,
+    finished=guardrail_events.guardrail_finished,
+)
+
 KINDS: dict[str, ResourceKind] = {
-    kind.name: kind for kind in (CONVERSATION, REPLICA, VIDEO, LIPSYNC)
+    kind.name: kind
+    for kind in (CONVERSATION, REPLICA, VIDEO, LIPSYNC, DOCUMENT, OBJECTIVE, GUARDRAIL)
 }
 
 

@@ -14,10 +14,15 @@ from bot.services import Services
 from handlers import (
     commands,
     conversations,
+    defaults,
+    dictionaries,
     documents,
+    guardrails,
     guards,
     home,
     lipsyncs,
+    objectives,
+    personas,
     replicas,
     settings,
     shortcuts,
@@ -35,7 +40,11 @@ FAMILIES = Families.of(
     videos.FAMILY,
     lipsyncs.FAMILY,
     documents.FAMILY,
-    actions={"settings": settings.handle_settings},
+    dictionaries.FAMILY,
+    objectives.FAMILY,
+    guardrails.FAMILY,
+    personas.FAMILY,
+    actions={"settings": settings.handle_settings, "defaults": defaults.handle_defaults},
 )
 
 
@@ -49,6 +58,7 @@ def register_all(app: AsyncApp, services: Services) -> None:
         if family.register is not None:
             family.register(app)
     home.register(app)
+    defaults.register(app)
     shortcuts.register(app)
     app.view(settings_modal.CALLBACK_ID)(settings.handle_settings_submission)
     app.event("link_shared")(unfurls.handle_link_shared)

@@ -38,7 +38,6 @@ _PARTICIPLES = {
     "train": "trained",
     "recrawl": "recrawled",
 }
-_NOT_YET = {"defaults": "Choosing your defaults"}
 
 
 async def handle_tavus_command(
@@ -135,7 +134,7 @@ def _cannot(family: Family, verb: str) -> str:
 
 def _not_here_yet(command: Command) -> str:
     noun = BY_KIND.get(command.noun or "")
-    what = _NOT_YET.get(command.action) or f"Managing {noun.plural if noun else 'that'}"
+    what = f"Managing {noun.plural if noun else 'that'}"
     return (
         f"{what} from Slack is not available in this version yet. "
         f"Meanwhile you can use the Tavus dashboard.\n\n{USAGE}"

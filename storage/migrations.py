@@ -132,6 +132,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     # v3: pruning replayed-request keys by age without scanning them all.
     ("CREATE INDEX seen_requests_age ON seen_requests (seen_at)",),
+    # v4: App Home asks every few seconds whose resources changed since it last looked.
+    ("CREATE INDEX resources_changed ON resources (updated_at)",),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -581,6 +581,30 @@ class Store:
         rows = await self._read(sql + " ORDER BY id", tuple(kinds or ()))
         return [_resource(row) for row in rows]
 
+    async def last_change_at(self) -> float:
+        """When any resource last changed (0 for none): where a watcher starts looking."""
+        row = await self._read_one("SELECT max(updated_at) FROM resources")
+        return float(row[0]) if row is not None and row[0] is not None else 0.0
+
+    async def owners_changed_since(self, *, since: float) -> dict[tuple[str, str], float]:
+        """(team, owner) of every resource changed at or after ``since`` (the store's clock),
+        with when their latest change was."""
+        rows = await self._read(
+            "SELECT team_id, owner_user_id, max(updated_at) FROM resources"
+            " WHERE updated_at >= ? GROUP BY team_id, owner_user_id",
+            (since,),
+        )
+        return {(row[0], row[1]): float(row[2]) for row in rows}
+
+    async def count_unfinished(self, *, team_id: str) -> dict[str, int]:
+        """How many jobs of each kind a team has running (known to Tavus, not finished)."""
+        rows = await self._read(
+            "SELECT kind, count(*) FROM resources"
+            " WHERE team_id = ? AND finished = 0 AND tavus_id IS NOT NULL GROUP BY kind",
+            (team_id,),
+        )
+        return {row[0]: int(row[1]) for row in rows}
+
     async def delete_resource(self, *, resource_id: int) -> bool:
         """Delete a resource with its events and outbox rows; False if it was not there."""
         rows = await self._write_sql(

@@ -16,7 +16,12 @@ from aiohttp import web
 from bot.app import Running, running_app
 from bot.config import Settings
 from bot.sandbox import SANDBOX_STATE, SandboxState, build_app
-from tests.fakes.signing import interaction_body, signed_headers, slash_command_body
+from tests.fakes.signing import (
+    event_body,
+    interaction_body,
+    signed_headers,
+    slash_command_body,
+)
 from tests.fakes.slack import FakeSlack
 
 SIGNING_SECRET = "test-signing-secret"
@@ -86,6 +91,11 @@ class Harness:
     async def interact(self, payload: dict[str, Any]) -> httpx.Response:
         payload.setdefault("response_url", self.slack.response_url)
         return await self.post_slack(interaction_body(payload))
+
+    async def event(self, event: dict[str, Any]) -> httpx.Response:
+        body = event_body(event)
+        headers = signed_headers(SIGNING_SECRET, body, content_type="application/json")
+        return await self.http.post(f"{self.url}/slack/events", content=body, headers=headers)
 
     async def post_slack(self, body: str, *, secret: str = SIGNING_SECRET) -> httpx.Response:
         headers = signed_headers(secret, body)

@@ -174,6 +174,20 @@ async def test_forged_payloads_get_a_logged_200(
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
 
 
+async def take_write_lock(path: Path) -> sqlite3.Connection:
+    """Another process's write lock, taken between the app's own writes (a workers' write may
+    be in flight: wait for it without blocking the loop that would finish it)."""
+    blocker = sqlite3.connect(path, timeout=0)
+    for _ in range(100):
+        try:
+            blocker.execute("BEGIN IMMEDIATE")
+            return blocker
+        except sqlite3.OperationalError:
+            await asyncio.sleep(0.02)
+    blocker.close()
+    raise AssertionError("the app never let go of the write lock")
+
+
 async def test_healthz_is_503_while_writes_fail_and_200_once_they_succeed(
     running: Harness, tmp_path: Path
 ) -> None:
@@ -181,8 +195,7 @@ async def test_healthz_is_503_while_writes_fail_and_200_once_they_succeed(
 
     resource = await _conversation(running)
     assert resource.callback_token is not None
-    blocker = sqlite3.connect(tmp_path / "t.db", timeout=0)
-    blocker.execute("BEGIN IMMEDIATE")
+    blocker = await take_write_lock(tmp_path / "t.db")
     try:
         assert (await running.callback(resource.callback_token, _joined())).status_code == 503
         unhealthy = await running.http.get(f"{running.url}/healthz")

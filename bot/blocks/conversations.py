@@ -135,7 +135,7 @@ def conversation_card(
     ended = status == ENDED
     blocks: Blocks = [
         kit.section(f"{title}\n{_facts(details)}"),
-        kit.context(_status_line(status, details)),
+        kit.context(status_line(status, details)),
     ]
     actions = None if ended else _actions(conversation_id, url)
     if actions is not None:
@@ -165,7 +165,7 @@ def _mode_words(details: Mapping[str, Any]) -> str:
     return ", ".join(words)
 
 
-def _status_line(status: str | None, details: Mapping[str, Any]) -> str:
+def status_line(status: str | None, details: Mapping[str, Any]) -> str:
     if status == LIVE:
         return ":large_green_circle: *Live*: the replica is in the call"
     if status == ENDED and details.get("test_mode") and not details.get("shutdown_reason"):
@@ -186,17 +186,17 @@ def _actions(conversation_id: str, url: str | None) -> dict[str, Any] | None:
     if url is not None:
         elements.append(kit.button("Join", action_id=JOIN_ACTION, url=url, style="primary"))
     if fits(conversation_id, kit.BUTTON_VALUE_MAX):
-        elements.append(_end_button(conversation_id))
+        elements.append(end_button(conversation_id))
     if not elements:
         return None
     block_id = f"{ACTIONS_BLOCK}:{conversation_id}"
     return kit.actions(*elements, block_id=block_id if fits(block_id, kit.ID_MAX) else None)
 
 
-def _end_button(conversation_id: str) -> dict[str, Any]:
+def end_button(conversation_id: str, *, action_id: str = END_CALL_ACTION) -> dict[str, Any]:
     return kit.button(
         "End call",
-        action_id=END_CALL_ACTION,
+        action_id=action_id,
         value=conversation_id,
         style="danger",
         confirm=kit.confirm_dialog(

@@ -10,10 +10,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.blocks import kit
-from bot.blocks.text import code
+from bot.blocks.text import code, escape
 from bot.domain.nouns import BY_KIND
 
 MORE_ACTION = "list_more"
+# A search travels in the "More" button's value; past this it is cut (Slack allows 2,000).
+SEARCH_MAX = 500
 DELETE_ACTION = "resource_delete"
 
 Blocks = list[dict[str, Any]]
@@ -31,6 +33,11 @@ def parse_more_value(value: str) -> tuple[str, int, str | None] | None:
     return kind, int(number), filter_word or None
 
 
+def search_text(text: str) -> str | None:
+    """What a search listing looks for, on one line and short enough for its "More" button."""
+    return " ".join(text.split())[:SEARCH_MAX].strip() or None
+
+
 def page_message(
     *,
     kind: str,
@@ -40,10 +47,15 @@ def page_message(
     total: int,
     filter_word: str | None,
     has_more: bool,
+    search: bool = False,
 ) -> tuple[str, Blocks]:
-    """One page of a listing: a header, one line per item (split to fit), and "More"."""
+    """One page of a listing: a header, one line per item (split to fit), and "More".
+
+    ``search``: ``filter_word`` is what the user typed to search for (escaped here)."""
     noun = BY_KIND[kind]
     what = f"{filter_word} {noun.plural}" if filter_word else noun.plural
+    if search and filter_word:
+        what = f"{noun.plural} matching “{escape(filter_word)}”"
     if not lines:
         text = f"No {what} on this Tavus account." if page == 1 else f"No more {what}."
         return kit.message(text, [kit.section(text)])
@@ -75,20 +87,32 @@ def delete_confirmation(
     kind: str, tavus_id: str, consequence: str, *, hard: bool = False
 ) -> tuple[str, Blocks]:
     """Asks before deleting; the button's own confirm dialog asks once more."""
-    noun = BY_KIND[kind]
     how = "Permanently delete" if hard else "Delete"
-    text = f"{how} {noun.kind} {code(tavus_id)}? {consequence}"
-    button = kit.button(
+    text = f"{how} {BY_KIND[kind].kind} {code(tavus_id)}? {consequence}"
+    button = delete_button(kind, tavus_id, consequence, hard=hard)
+    return kit.message(text, [kit.section(text), kit.actions(button)])
+
+
+def delete_button(
+    kind: str,
+    tavus_id: str,
+    consequence: str,
+    *,
+    hard: bool = False,
+    action_id: str = DELETE_ACTION,
+) -> dict[str, Any]:
+    """A red button whose own confirm dialog asks before anything is deleted."""
+    how = "Permanently delete" if hard else "Delete"
+    return kit.button(
         how,
-        action_id=DELETE_ACTION,
+        action_id=action_id,
         value=delete_value(kind, tavus_id, hard=hard),
         style="danger",
         confirm=kit.confirm_dialog(
-            f"{how} {noun.kind}?",
-            f"{tavus_id} will be deleted in Tavus. {consequence}",
+            f"{how} {BY_KIND[kind].kind}?",
+            f"{tavus_id} will be deleted in Tavus. {consequence}".strip(),
             how,
             "Cancel",
             style="danger",
         ),
     )
-    return kit.message(text, [kit.section(text), kit.actions(button)])

@@ -119,7 +119,7 @@ def replica_card(
     title = f"{user_mention(owner_user_id)} started training a Tavus replica"
     blocks: Blocks = [
         kit.section(f"{title}\n{_facts(name, details)}"),
-        kit.context(_status_line(replica_id, status, details)),
+        kit.context(status_line(replica_id, status, details)),
         kit.context(f"Replica {shown_id(replica_id)}"),
     ]
     return kit.message(_fallback(replica_id, name, status, details), blocks)
@@ -141,7 +141,7 @@ def _source_words(details: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _status_line(replica_id: str, status: str | None, details: Mapping[str, Any]) -> str:
+def status_line(replica_id: str, status: str | None, details: Mapping[str, Any]) -> str:
     if status == domain.TRAINING:
         bar = progress_bar(percent(details.get("progress")))
         return (

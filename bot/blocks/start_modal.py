@@ -6,13 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.blocks import kit
+from bot.blocks import kit, pickers
 from bot.blocks.conversations import channel_mention, fits, join_link
 from bot.blocks.text import as_text, escape, truncate
 
 CALLBACK_ID = "start_conversation"
-PERSONA_ACTION = "start_persona"
-REPLICA_ACTION = "start_replica"
+# The shared pickers (``handlers/shared/pickers.py`` answers them).
+PERSONA_ACTION = pickers.PERSONA_PICKER
+REPLICA_ACTION = pickers.REPLICA_PICKER
 
 B_PERSONA, B_REPLICA, B_CHANNEL = "persona", "replica", "channel"
 B_NAME, B_CONTEXT, B_GREETING = "name", "context", "greeting"

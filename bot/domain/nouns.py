@@ -50,8 +50,9 @@ NOUNS: tuple[Noun, ...] = (
     _noun(
         "document",
         ("document", "documents", "doc", "docs"),
-        rf"{_prefixed('d')}|{_UUID}",
-        "d1234567890",
+        # `d8-5c71baca86fc` in the spec's examples; `d1234567890` and UUIDs in older ones.
+        rf"{_prefixed('d')}|d[0-9]{{1,4}}-[0-9a-f]{{6,32}}|{_UUID}",
+        "d8-5c71baca86fc",
     ),
     _noun("objective", ("objective", "objectives"), _prefixed("o"), "o12345"),
     _noun("guardrail", ("guardrail", "guardrails"), rf"{_prefixed('g')}|{_UUID}", "g12345"),

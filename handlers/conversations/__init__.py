@@ -14,8 +14,6 @@ from handlers.shared.listing import handle_list
 
 def register(app: AsyncApp) -> None:
     app.view(modal.CALLBACK_ID)(start.handle_start_submission)
-    app.options(modal.PERSONA_ACTION)(start.handle_persona_options)
-    app.options(modal.REPLICA_ACTION)(start.handle_replica_options)
     app.action(END_CALL_ACTION)(manage.handle_end_button)
     app.action(JOIN_ACTION)(manage.handle_join_click)
 

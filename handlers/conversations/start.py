@@ -9,8 +9,8 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import start_modal as modal
+from bot.blocks.pickers import REPLICA_PICKER
 from bot.blocks.text import link
-from bot.choices import Choice
 from bot.conversations import (
     DEFAULT_MAX_CALL_SECONDS,
     DEFAULT_PARTICIPANT_LEFT_SECONDS,
@@ -18,12 +18,11 @@ from bot.conversations import (
     resolve_defaults,
     start_conversation,
 )
-from bot.domain.replicas import READY_CHOICES_KEY
 from bot.grammar import looks_like
 from bot.jobs import card_place
 from bot.services import Services
 from handlers.shared.families import CommandRequest
-from handlers.shared.pickers import UNAVAILABLE, answer_picker
+from handlers.shared.pickers import UNAVAILABLE, answer_for
 from handlers.shared.starting import run_in_modal, team_of, where_the_card_went
 
 logger = logging.getLogger(__name__)
@@ -146,22 +145,9 @@ async def handle_start_submission(
     )
 
 
-async def handle_persona_options(ack: AsyncAck, body: dict[str, Any], services: Services) -> None:
-    async def load() -> list[Choice]:
-        page = await services.tavus.personas.list(limit=100)
-        return [(p.persona_name, p.persona_id) for p in page.items]
-
-    typed = str(body.get("value") or "")
-    await answer_picker(ack, cache=services.choices, key="personas", load=load, typed=typed)
-
-
 async def handle_replica_options(ack: AsyncAck, body: dict[str, Any], services: Services) -> None:
-    async def load() -> list[Choice]:
-        page = await services.tavus.replicas.list(limit=100)
-        return [(r.replica_name, r.replica_id) for r in page.items if r.is_ready]
-
-    typed = str(body.get("value") or "")
-    await answer_picker(ack, cache=services.choices, key=READY_CHOICES_KEY, load=load, typed=typed)
+    """A replica picker under another action id (the video form's): the shared ready list."""
+    await answer_for(ack, services, REPLICA_PICKER, str(body.get("value") or ""))
 
 
 def _start_request(form: modal.StartForm, *, team_id: str, user_id: str) -> StartRequest:

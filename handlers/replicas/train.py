@@ -10,18 +10,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import train_modal as modal
 from bot.blocks.conversations import channel_mention, join_url
-from bot.choices import Choice
+from bot.blocks.pickers import VOICE_PICKER
 from bot.replicas import TrainRequest, train_replica
 from bot.services import Services
-from bot.tavus import Voice
 from bot.tavus.models import REPLICA_MODEL_NAMES
 from handlers.shared.families import CommandRequest
-from handlers.shared.pickers import UNAVAILABLE, answer_picker
+from handlers.shared.pickers import UNAVAILABLE, answer_for
 from handlers.shared.starting import run_in_modal, team_of
 
 logger = logging.getLogger(__name__)
 
-VOICES_CHOICES_KEY = "voices"
 _URL_ERROR = "A link that starts with https:// (or http://), with no spaces."
 
 
@@ -120,15 +118,5 @@ def _train_request(form: modal.TrainForm, *, team_id: str, user_id: str) -> Trai
 
 
 async def handle_voice_options(ack: AsyncAck, body: dict[str, Any], services: Services) -> None:
-    async def load() -> list[Choice]:
-        return [(_voice_label(voice), voice.voice_name) async for voice in voices.iter_all()]
-
-    voices = services.tavus.voices
-
-    typed = str(body.get("value") or "")
-    await answer_picker(ack, cache=services.choices, key=VOICES_CHOICES_KEY, load=load, typed=typed)
-
-
-def _voice_label(voice: Voice) -> str | None:
-    """ "anna: female, english", shown beside the slug; a voice without tags is its slug."""
-    return f"{voice.voice_name}: {', '.join(voice.tags)}" if voice.tags else None
+    """The form's voice picker, under its own action id: the shared stock-voice list."""
+    await answer_for(ack, services, VOICE_PICKER, str(body.get("value") or ""))

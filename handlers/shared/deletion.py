@@ -12,7 +12,7 @@ from bot.blocks import listing as blocks
 from bot.blocks.text import code
 from bot.services import Services
 from bot.tavus import NotFound, TavusError
-from handlers.shared.families import CommandRequest, Families
+from handlers.shared.families import CommandRequest, Families, Family
 from handlers.shared.permissions import refusal
 from handlers.shared.replies import say_privately, tavus_refused
 
@@ -59,20 +59,27 @@ async def handle_delete_button(
         logger.warning("a Delete button carried a value no family knows")
         return
     kind, tavus_id, hard = parsed
-    if hard and family.deletion.hard_consequence is None:
-        return
-    user_id = body["user"]["id"]
+    text = await delete_as(services, family, tavus_id, hard=hard, user_id=body["user"]["id"])
+    await say_privately(respond, text, replace=True)
+
+
+async def delete_as(
+    services: Services, family: Family, tavus_id: str, *, hard: bool, user_id: str
+) -> str:
+    """Deletes for ``user_id`` if they may: what happened, in words for them."""
+    deletion = family.deletion
+    kind = family.kind
+    if deletion is None or (hard and deletion.hard_consequence is None):
+        return f"A {kind} cannot be deleted that way from Slack."
     refused = await refusal(services, kind=kind, tavus_id=tavus_id, user_id=user_id, verb="delete")
     if refused:
-        await say_privately(respond, refused, replace=True)
-        return
+        return refused
     try:
-        await family.deletion.delete(services, tavus_id, hard)
+        await deletion.delete(services, tavus_id, hard)
     except NotFound:
         pass  # already gone: what the user wanted
     except TavusError as exc:
-        await say_privately(respond, tavus_refused(exc), replace=True)
-        return
+        return tavus_refused(exc)
     resource = await services.store.get_resource(kind=kind, tavus_id=tavus_id)
     if resource is not None:
         await services.store.update_resource(
@@ -80,4 +87,4 @@ async def handle_delete_button(
         )
     logger.info("user %s deleted %s %s%s", user_id, kind, tavus_id, " (hard)" if hard else "")
     how = "Permanently deleted" if hard else "Deleted"
-    await say_privately(respond, f":wastebasket: {how} {kind} {code(tavus_id)}.", replace=True)
+    return f":wastebasket: {how} {kind} {code(tavus_id)}."

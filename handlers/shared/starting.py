@@ -22,15 +22,27 @@ SOMETHING_BROKE = (
     "card in Slack. Check `/tavus {plural}` before trying again."
 )
 
+# Why Slack refused the channel, and what fixes it (the card went to the owner's DM).
+_WHY_MOVED = {
+    "not_in_channel": ("I am not in this channel", "To post here, `/invite @Tavus` first."),
+    "channel_not_found": (
+        "I cannot post in this conversation (a private channel, DM or group DM I am not in)",
+        "To post in a private channel, `/invite @Tavus` there; in a DM, use mine.",
+    ),
+    "is_archived": ("This channel is archived", "Unarchive it, or start from another channel."),
+}
+_NOT_ALLOWED = (
+    "Slack does not let me post in this channel",
+    "Its posting permissions (set by a workspace admin) would have to allow apps.",
+)
+
 
 def where_the_card_went(place: CardPlace, what: str, *, extra: str = "") -> str | None:
     """A private note when the card is not where the user asked: in their DM (the bot is not
     in the channel), or not posted yet. None when it is simply there."""
     if place.moved_because:
-        return (
-            f"I am not in this channel, so I sent you the {what} card in a direct message. "
-            f"To post here, `/invite @Tavus` first.{extra}"
-        )
+        why, fix = _WHY_MOVED.get(place.moved_because, _NOT_ALLOWED)
+        return f"{why}, so I sent you the {what} card in a direct message. {fix}{extra}"
     if not place.posted:
         return f"Tavus is on it; the {what} card will appear in this channel shortly.{extra}"
     return None

@@ -269,6 +269,29 @@ def test_external_select() -> None:
     }
 
 
+def test_multi_external_select_caps_what_it_preselects() -> None:
+    chosen = [kit.option(f"Doc {i}", f"d{i}") for i in range(130)]
+
+    select = kit.multi_external_select(
+        action_id="docs",
+        placeholder="p" * 500,
+        min_query_length=-2,
+        initial_options=chosen,
+        max_selected_items=0,
+    )
+
+    assert select["type"] == "multi_external_select"
+    assert select["initial_options"] == chosen[: kit.OPTIONS_MAX]
+    assert select["min_query_length"] == 0
+    assert select["max_selected_items"] == 1
+    assert len(select["placeholder"]["text"]) == kit.PLACEHOLDER_MAX
+    assert_valid_view(
+        kit.modal(title="t", blocks=[kit.input_block("docs", "Docs", select)], submit="Go")
+    )
+    bare = kit.multi_external_select(action_id="docs", placeholder="Search")
+    assert "initial_options" not in bare and "max_selected_items" not in bare
+
+
 def test_plain_text_input_holds_lengths_to_slacks_range() -> None:
     element = kit.plain_text_input(
         action_id="note", initial_value="n" * 5000, max_length=9000, min_length=-3

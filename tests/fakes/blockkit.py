@@ -329,7 +329,24 @@ def _external_select(report: _Report, element: Json, ptr: str) -> None:
     _element_common(report, element, ptr)
     if "min_query_length" in element:
         _integer(report, element["min_query_length"], f"{ptr}/min_query_length", 0, 1_000)
+    if multi:
+        _multi_fields(report, element, ptr)
     _initial_options(report, element, ptr, None)
+
+
+def _multi_fields(report: _Report, element: Json, ptr: str) -> None:
+    """A multi-select's own fields: `initial_options` an array of options, and
+    `max_selected_items` "Minimum number is 1" (the multi-select menu references)."""
+    if "initial_options" in element:
+        _array(
+            report,
+            element["initial_options"],
+            f"{ptr}/initial_options",
+            max_items=OPTIONS_MAX,
+            min_items=0,
+        )
+    if "max_selected_items" in element:
+        _integer(report, element["max_selected_items"], f"{ptr}/max_selected_items", 1, 2**31 - 1)
 
 
 def _overflow(report: _Report, element: Json, ptr: str) -> None:

@@ -73,6 +73,20 @@ def slash_command_body(
     )
 
 
+def event_body(event: dict[str, Any], *, team_id: str = TEAM_ID) -> str:
+    """An Events API delivery (JSON, unlike commands and interactions)."""
+    return json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": team_id,
+            "api_app_id": API_APP_ID,
+            "event_id": f"Ev{time.time_ns()}",
+            "event_time": int(time.time()),
+            "event": event,
+        }
+    )
+
+
 def interaction_body(payload: dict[str, Any]) -> str:
     return urlencode({"payload": json.dumps(payload)})
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -61,6 +61,50 @@ class _Failure:
     retry_after: int
     error: str
     remaining: int
+
+
+@dataclass(eq=False)
+class Storm:
+    """A stretch during which Slack answers one method badly: see ``FakeSlack.storm``."""
+
+    method: str
+    status: int
+    error: str
+    retry_after: int
+    hang: bool
+    channels: frozenset[str] | None
+    hits: int = 0  # calls the storm answered (or is holding)
+    _over: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+
+    @property
+    def active(self) -> bool:
+        return not self._over.is_set()
+
+    def end(self) -> None:
+        """Slack is well again; calls held by a hanging storm are answered now."""
+        self._over.set()
+
+    def covers(self, method: str, channel: Any) -> bool:
+        if not self.active or method != self.method:
+            return False
+        return self.channels is None or channel in self.channels
+
+    async def over(self) -> None:
+        await self._over.wait()
+
+    async def wait_hits(
+        self,
+        count: int = 1,
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109 - a polling deadline for tests
+    ) -> None:
+        """Wait until the storm has answered (or is holding) `count` calls."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.hits < count:
+            if loop.time() >= deadline:
+                raise AssertionError(f"the {self.method} storm hit {self.hits} of {count} calls")
+            await asyncio.sleep(POLL_INTERVAL)
 
 
 @dataclass
@@ -196,11 +240,14 @@ class FakeSlack:
         self.rejected: list[blockkit.Rejection] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.channel_creators: dict[str, str] = {}  # conversations.info's `creator`
+        # Posting there answers `is_archived`.
+        self.archived_channels: set[str] = set()
         self.unfurls: list[Args] = []  # chat.unfurl calls Slack accepted
         self._messages: list[_Message] = []
         self._views: dict[str, Body] = {}
         self._pending_uploads: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, _Failure] = {}
+        self._storms: list[Storm] = []
         self._delays: dict[str, float] = {}
         self._in_flight: list[SlackCall] = []
         self._upload_failures = 0
@@ -241,6 +288,8 @@ class FakeSlack:
         self._port = self._runner.addresses[0][1]
 
     async def stop(self) -> None:
+        for storm in self._storms:
+            storm.end()  # release held calls: the server cannot stop while they wait
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -318,6 +367,33 @@ class FakeSlack:
         effect then, even if the client has given up waiting (as a slow Slack does)."""
         self._delays[_failure_key(method, channel)] = seconds
 
+    def storm(
+        self,
+        method: str,
+        *,
+        status: int = 429,
+        error: str = "ratelimited",
+        retry_after: int = 1,
+        hang: bool = False,
+        channels: Collection[str] | None = None,
+    ) -> Storm:
+        """From now until ``Storm.end()``, every call to `method` (for `channels` only, when
+        given) fails: HTTP `status` with `error`, and `Retry-After: retry_after` on a 429.
+
+        With `hang`, Slack instead takes each call as usual (a post is in the channel at once)
+        but holds its answer until the storm ends: a client with a shorter timeout gives up
+        without learning what happened, as when Slack is slow to answer."""
+        storm = Storm(
+            method=method,
+            status=status,
+            error=error,
+            retry_after=retry_after,
+            hang=hang,
+            channels=None if channels is None else frozenset(channels),
+        )
+        self._storms.append(storm)
+        return storm
+
     def fail_uploads(self, *, times: int = 1) -> None:
         """The next `times` file uploads (the bytes, to the upload URL) get a 500."""
         self._upload_failures = times
@@ -393,6 +469,15 @@ class FakeSlack:
             and (thread_ts is None or message.thread_ts == thread_ts)
         ]
 
+    def replies(self, channel: str, thread_ts: str) -> list[Body]:
+        """A thread's replies, oldest first, as `conversations.replies` lists them with
+        `include_all_metadata`, but without the parent: shared files and metadata included."""
+        return [
+            message.as_api(with_metadata=True)
+            for message in self._messages
+            if message.channel == channel and message.thread_ts == thread_ts and not message.deleted
+        ]
+
     # -- HTTP ------------------------------------------------------------------------------
 
     async def _handle_api(self, request: web.Request) -> web.Response:
@@ -408,6 +493,8 @@ class FakeSlack:
             if seconds := seconds or self._delays.get(method):
                 await asyncio.sleep(seconds)
             response = self._answer(call, request.headers.get("Authorization", ""))
+            if (held := self._holding(call)) is not None:
+                await held.over()  # taken, answered only once the storm is over
         finally:
             self._in_flight.remove(call)
         if method == "auth.test" and not call.failed:
@@ -421,6 +508,10 @@ class FakeSlack:
         if authorization != f"Bearer {self.token}" and call.args.get("token") != self.token:
             return self._fail(call, _error("invalid_auth"))
         channel = call.args.get("channel") or call.args.get("channel_id")
+        if (storm := self._storm_for(call.method, channel, hang=False)) is not None:
+            storm.hits += 1
+            failure = _Failure(storm.status, storm.retry_after, storm.error, remaining=0)
+            return self._injected_failure(call, failure)
         if (failure := self._take_failure(call.method, channel)) is not None:
             return self._injected_failure(call, failure)
         if (refusal := blockkit.refusal(call.method, call.args)) is not None:
@@ -447,6 +538,20 @@ class FakeSlack:
     def _fail(self, call: SlackCall, body: Body, status: int = 200) -> web.Response:
         call.failed, call.error = True, body["error"]
         return web.json_response(body, status=status)
+
+    def _storm_for(self, method: str, channel: Any, *, hang: bool) -> Storm | None:
+        for storm in self._storms:
+            if storm.hang == hang and storm.covers(method, channel):
+                return storm
+        return None
+
+    def _holding(self, call: SlackCall) -> Storm | None:
+        """The hanging storm that holds this call's answer, if any (it counts the call)."""
+        channel = call.args.get("channel") or call.args.get("channel_id")
+        storm = self._storm_for(call.method, channel, hang=True)
+        if storm is not None:
+            storm.hits += 1
+        return storm
 
     def _take_failure(self, method: str, channel: Any = None) -> _Failure | None:
         key = _failure_key(method, channel if isinstance(channel, str) else None)
@@ -495,7 +600,11 @@ class FakeSlack:
         if not isinstance(channel, str) or channel[:1] not in ("C", "D", "G"):
             return "channel_not_found"
         if self.bot_channels is not None and channel not in self.bot_channels:
-            return "not_in_channel"
+            # A public channel says the bot is not in it; a private one, a DM or a group DM
+            # the bot is not part of does not exist as far as the bot can tell.
+            return "not_in_channel" if channel.startswith("C") else "channel_not_found"
+        if channel in self.archived_channels:
+            return "is_archived"
         return None
 
     def _find_message(self, channel: Any, ts: Any) -> _Message | None:

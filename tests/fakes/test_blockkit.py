@@ -479,6 +479,24 @@ def test_a_full_message_and_modal_pass() -> None:
     blockkit.assert_valid_view(view)
 
 
+def test_a_multi_external_select_is_checked_as_slack_checks_it() -> None:
+    def multi(**fields: Any) -> dict[str, Any]:
+        element = {"type": "multi_external_select", "action_id": "docs", **fields}
+        return modal(blocks=[input_block(element, block_id="docs")], submit=plain("Go"))
+
+    chosen = {"text": plain("Doc"), "value": "d1"}
+    assert validate_view(multi(initial_options=[chosen], max_selected_items=3)) == []
+    assert validate_view(multi(min_query_length=0, initial_options=[])) == []
+    (too_few,) = validate_view(multi(max_selected_items=0))
+    assert "max_selected_items" in too_few
+    not_a_list = validate_view(multi(initial_options=chosen))
+    assert any("must provide an array" in error for error in not_a_list)
+    assert validate_view(multi(initial_options=[{"text": plain("Doc")}]))
+    # Only the multi-select takes them.
+    single = {"type": "external_select", "action_id": "d", "max_selected_items": 2}
+    assert validate_view(modal(blocks=[input_block(single, block_id="d")], submit=plain("Go")))
+
+
 def test_assert_helpers_fail_with_slacks_reasons() -> None:
     with pytest.raises(AssertionError, match=r"must be less than 151 characters"):
         blockkit.assert_valid_message("t", [{"type": "header", "text": plain("x" * 151)}])

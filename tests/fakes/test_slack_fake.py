@@ -296,6 +296,84 @@ async def test_wait_for_timeout_lists_calls(slack: FakeSlack, client: AsyncWebCl
         await slack.wait_for("chat.update", timeout=0.05)
 
 
+async def test_storm_rate_limits_its_channels_until_it_ends(
+    slack: FakeSlack, client: AsyncWebClient
+) -> None:
+    storm = slack.storm("chat.postMessage", retry_after=3, channels={"C1"})
+
+    for _ in range(2):
+        with pytest.raises(SlackApiError) as raised:
+            await client.chat_postMessage(channel="C1", text="stormed")
+        assert raised.value.response.status_code == 429
+        assert raised.value.response.headers["Retry-After"] == "3"
+    await client.chat_postMessage(channel="C2", text="calm")
+    storm.end()
+    await client.chat_postMessage(channel="C1", text="after")
+
+    assert storm.hits == 2
+    assert not storm.active
+    assert [m["text"] for m in slack.messages()] == ["calm", "after"]
+
+
+async def test_storm_answers_any_status_and_error(slack: FakeSlack, client: AsyncWebClient) -> None:
+    storm = slack.storm("chat.update", status=500, error="internal_error")
+    posted = await client.chat_postMessage(channel="C1", text="card")
+
+    with pytest.raises(SlackApiError) as raised:
+        await client.chat_update(channel="C1", ts=posted["ts"], text="new card")
+
+    assert (raised.value.response.status_code, raised.value.response["error"]) == (
+        500,
+        "internal_error",
+    )
+    assert "Retry-After" not in raised.value.response.headers
+    assert slack.messages()[0]["text"] == "card"
+    await storm.wait_hits(1)
+
+
+async def test_hanging_storm_takes_the_call_and_answers_when_it_ends(slack: FakeSlack) -> None:
+    impatient = AsyncWebClient(token=TOKEN, base_url=slack.api_url, timeout=0.2)
+    storm = slack.storm("chat.postMessage", hang=True)
+
+    with pytest.raises(asyncio.TimeoutError):
+        await impatient.chat_postMessage(channel="C1", text="in, unanswered")
+
+    assert [m["text"] for m in slack.messages()] == ["in, unanswered"]
+    assert slack.in_flight("chat.postMessage")
+    assert not slack.calls_to("chat.postMessage")  # not answered yet
+    storm.end()
+    await slack.wait_for("chat.postMessage")
+    assert storm.hits == 1
+
+
+async def test_storm_does_not_relax_slacks_checks(slack: FakeSlack, client: AsyncWebClient) -> None:
+    storm = slack.storm("chat.postMessage", hang=True, channels={"C1"})
+    empty = asyncio.create_task(client.api_call("chat.postMessage", json={"channel": "C1"}))
+    await storm.wait_hits(1)
+
+    assert slack.messages() == []
+    storm.end()
+    with pytest.raises(SlackApiError, match="no_text"):
+        await empty
+
+
+async def test_replies_carry_metadata_and_shared_files(
+    slack: FakeSlack, client: AsyncWebClient
+) -> None:
+    parent = await client.chat_postMessage(channel="C1", text="card")
+    meta = {"event_type": "tavus_outbox", "event_payload": {"outbox_id": 7}}
+    await client.chat_postMessage(channel="C1", thread_ts=parent["ts"], text="r", metadata=meta)
+    await client.files_upload_v2(
+        channel="C1", thread_ts=parent["ts"], content="text", filename="a.txt"
+    )
+
+    reply, shared = slack.replies("C1", parent["ts"])
+
+    assert (reply["text"], reply["metadata"]) == ("r", meta)
+    assert shared["files"][0]["title"] == "a.txt"
+    assert slack.replies("C1", "1.000000") == []
+
+
 def test_signed_headers_verify() -> None:
     body = slash_command_body("start demo")
     headers = signed_headers("s3cret", body)

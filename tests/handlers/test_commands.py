@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.nouns import BY_KIND, NOUNS
+from bot.grammar import ACTIONS, Command, parse
+from handlers import FAMILIES
+from handlers.commands import resolve
 from tests.fakes.slack import FakeSlack
 from tests.harness import Harness, app_settings, harness, tavus_sandbox
 
@@ -34,16 +38,18 @@ async def test_a_verb_a_noun_does_not_have_says_which_it_has(
     assert "`/tavus conversation end`" in answer
 
 
-@pytest.mark.parametrize(
-    ("text", "words"),
-    [
-        ("documents", "Managing documents from Slack is not available"),
-        ("personas", "Managing personas from Slack is not available"),
-        ("defaults", "Choosing your defaults from Slack is not available"),
-    ],
-)
-async def test_what_is_not_built_yet_says_so(running: Harness, text: str, words: str) -> None:
-    assert words in (await running.command(text)).json()["text"]
+@pytest.mark.parametrize("noun", [noun.kind for noun in NOUNS])
+def test_every_noun_the_grammar_knows_has_a_family(noun: str) -> None:
+    parsed = parse(BY_KIND[noun].plural)
+    assert isinstance(parsed, Command)
+    assert not isinstance(resolve(parsed, FAMILIES), str)
+
+
+@pytest.mark.parametrize("action", [a for a in ACTIONS if a not in ("help", "end")])
+def test_every_action_the_grammar_knows_is_routed(action: str) -> None:
+    parsed = parse(action)
+    assert isinstance(parsed, Command)
+    assert not isinstance(resolve(parsed, FAMILIES), str)
 
 
 async def test_conversations_end_routes_like_end(running: Harness) -> None:

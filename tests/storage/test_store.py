@@ -230,6 +230,32 @@ async def test_list_unfinished(store: Store) -> None:
     assert await store.list_unfinished(kinds=[]) == []
 
 
+async def test_what_changed_since_and_running_counts(store: Store, clock: Clock) -> None:
+    assert await store.last_change_at() == 0.0
+    await store.create_resource(kind="video", tavus_id="a1", team_id="T1", owner_user_id="U1")
+    first = clock.now
+    clock.now += 10
+    await store.create_resource(kind="video", tavus_id="a2", team_id="T1", owner_user_id="U2")
+    await store.create_resource(kind="replica", tavus_id="r1", team_id="T2", owner_user_id="U3")
+    done = await store.create_resource(
+        kind="video", tavus_id="a3", team_id="T1", owner_user_id="U2"
+    )
+    await store.update_resource(resource_id=done.id, finished=True)
+
+    assert await store.last_change_at() == clock.now
+    assert await store.owners_changed_since(since=first + 1) == {
+        ("T1", "U2"): clock.now,
+        ("T2", "U3"): clock.now,
+    }
+    assert set(await store.owners_changed_since(since=first)) == {
+        ("T1", "U1"),
+        ("T1", "U2"),
+        ("T2", "U3"),
+    }
+    assert await store.count_unfinished(team_id="T1") == {"video": 2}
+    assert await store.count_unfinished(team_id="T9") == {}
+
+
 async def test_delete_resource_cascades(store: Store) -> None:
     resource = await make_conversation(store)
     await store.record_event(

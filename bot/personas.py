@@ -1,0 +1,347 @@
+"""Persona edits, computed and tried here before Tavus hears of them: pure functions.
+
+An edit is RFC 6902 operations: the form's changes (``form_operations``) and, optionally, a
+JSON Patch typed by hand (``parse_patch``). Both are applied to the persona as GET answered
+it (``dry_run``, with the `jsonpatch` library Tavus's own semantics follow): a path that is
+not there, or a field Tavus sets itself, is refused with a reason (and a "did you mean"),
+so a bad patch never reaches Tavus. ``changes`` then lists what would change, per field.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jsonpatch
+import jsonpointer
+
+from bot.domain import personas as domain
+from bot.events.base import fingerprint
+from bot.patching import diff, same
+from bot.tavus.patch import check_operations
+
+# The form's fields: each edits one place in the persona.
+NAME = "/persona_name"
+PROMPT = "/system_prompt"
+MODE = "/pipeline_mode"
+CONTEXT = "/context"
+REPLICA = "/default_replica_id"
+DOCUMENTS = "/document_ids"
+TAGS = "/document_tags"
+OBJECTIVES = "/objectives_id"
+GUARDRAILS = "/guardrails_id"
+LLM_MODEL = "/layers/llm/model"
+TTS_ENGINE = "/layers/tts/tts_engine"
+TTS_VOICE = "/layers/tts/external_voice_id"
+DICTIONARY = "/layers/tts/pronunciation_dictionary_id"
+PERCEPTION = "/layers/perception/perception_model"
+HOTWORDS = "/layers/stt/hotwords"
+FORM_PATHS = (
+    NAME,
+    PROMPT,
+    MODE,
+    CONTEXT,
+    REPLICA,
+    DOCUMENTS,
+    TAGS,
+    OBJECTIVES,
+    GUARDRAILS,
+    LLM_MODEL,
+    TTS_ENGINE,
+    TTS_VOICE,
+    DICTIONARY,
+    PERCEPTION,
+    HOTWORDS,
+)
+LIST_PATHS = frozenset({DOCUMENTS, TAGS})
+
+MAX_PATCH_TEXT = 3000  # a Slack text field holds no more
+SUGGESTION_CUTOFF = 0.6
+# Slack shows a modal's errors under the field: a sentence, not an essay.
+_SHOWN_VALUE_MAX = 60
+
+Form = dict[str, Any]  # path -> str | None, or tuple[str, ...] for LIST_PATHS
+
+
+class PatchRefused(ValueError):
+    """The edit cannot be sent: the message says why, for the person who typed it."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field an edit changes; ``None`` for a side where it is not set."""
+
+    path: str
+    before: Any
+    after: Any
+
+
+# -- the form ------------------------------------------------------------------------------
+
+
+def _get(document: Any, path: str) -> Any:
+    try:
+        return jsonpointer.resolve_pointer(document, path)
+    except jsonpointer.JsonPointerException:
+        return None
+
+
+def _normal(path: str, value: Any) -> Any:
+    """How the form holds a value: lists as tuples of text, text stripped (empty is None)."""
+    if path in LIST_PATHS:
+        return tuple(str(item) for item in value) if isinstance(value, list | tuple) else ()
+    if value is None or isinstance(value, dict | list):
+        return None
+    text = str(value).strip() if not isinstance(value, bool) else json.dumps(value)
+    return text or None
+
+
+def form_values(persona: Mapping[str, Any]) -> Form:
+    """What the form shows for a persona (as GET answered it)."""
+    return {path: _normal(path, _get(persona, path)) for path in FORM_PATHS}
+
+
+def _set(document: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = jsonpointer.JsonPointer(path).parts
+    target = document
+    for part in parents:
+        if not isinstance(target.get(part), dict):
+            target[part] = {}
+        target = target[part]
+    if path in LIST_PATHS:
+        target[last] = list(value or ())
+    elif value is None:
+        target.pop(last, None)
+    else:
+        target[last] = value
+
+
+def form_operations(persona: Mapping[str, Any], shown: Form, submitted: Form) -> list[Any]:
+    """The operations for what the user changed in the form: each field whose submitted
+    value differs from the one ``shown``. A field the form could not show whole (and left
+    out) is not in ``submitted``, so it is never touched. Emptied text is removed, an
+    emptied list is sent empty."""
+    after = copy.deepcopy(dict(persona))
+    for path, value in submitted.items():
+        if path in FORM_PATHS and _normal(path, value) != shown.get(path):
+            _set(after, path, value)
+    return list(diff(dict(persona), after))
+
+
+def create_arguments(form: Form) -> dict[str, Any]:
+    """Keyword arguments of ``tavus.personas.create`` for a filled "New persona" form."""
+    layers: dict[str, Any] = {}
+    for path in (LLM_MODEL, TTS_ENGINE, TTS_VOICE, DICTIONARY, PERCEPTION, HOTWORDS):
+        if form.get(path):
+            _set(layers, path.removeprefix("/layers"), form[path])
+    top = {path.lstrip("/"): form.get(path) or None for path in FORM_PATHS if "/" not in path[1:]}
+    for path in LIST_PATHS:
+        top[path.lstrip("/")] = list(form.get(path) or ()) or None
+    return {**top, "layers": layers or None}
+
+
+# -- a JSON Patch typed by hand ------------------------------------------------------------
+
+
+def parse_patch(text: str) -> list[Any]:
+    """The operations in ``text`` (a JSON array, or one operation), or PatchRefused."""
+    if len(text) > MAX_PATCH_TEXT:
+        raise PatchRefused(f"Keep the patch under {MAX_PATCH_TEXT:,} characters.")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PatchRefused(f"This is not JSON ({exc.msg}, line {exc.lineno}).") from exc
+    operations = [value] if isinstance(value, dict) else value
+    if not isinstance(operations, list) or not all(isinstance(o, dict) for o in operations):
+        raise PatchRefused('A JSON Patch is a list of operations like {"op": "replace", ...}.')
+    return operations
+
+
+# -- trying an edit ------------------------------------------------------------------------
+
+
+def dry_run(persona: Mapping[str, Any], operations: Sequence[Any]) -> dict[str, Any]:
+    """The persona as Tavus would make it; PatchRefused (naming the operation) if Tavus
+    would refuse the patch. Each operation is checked against the document as the ones
+    before it left it, as RFC 6902 applies them."""
+    document = copy.deepcopy(dict(persona))
+    for number, operation in enumerate(operations, start=1):
+        try:
+            document = _apply_one(document, operation)
+        except PatchRefused as exc:
+            where = f"Operation {number}: " if len(operations) > 1 else ""
+            raise PatchRefused(f"{where}{exc}") from None
+    return document
+
+
+def _apply_one(document: dict[str, Any], operation: Any) -> dict[str, Any]:
+    try:
+        (checked,) = check_operations([operation])
+    except (ValueError, TypeError) as exc:
+        words = str(exc)
+        raise PatchRefused(f"{words[:1].upper()}{words[1:]}.") from None
+    _check_writable(checked)
+    _check_paths(document, checked)
+    try:
+        patched = jsonpatch.JsonPatch([checked]).apply(document, in_place=False)
+    except jsonpatch.JsonPatchTestFailed:
+        path = _code(checked["path"])
+        raise PatchRefused(f"The test failed: {path} does not hold that value.") from None
+    except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException) as exc:
+        raise PatchRefused(f"Tavus would refuse this: {exc}.") from None
+    return dict(patched)
+
+
+def _check_writable(operation: Mapping[str, Any]) -> None:
+    if operation["op"] == "test":
+        return
+    written = [operation["path"]] + ([operation["from"]] if operation["op"] == "move" else [])
+    for path in written:  # never "" (the whole persona): check_operations refuses it
+        parts = jsonpointer.JsonPointer(path).parts
+        if parts[0] in domain.READ_ONLY_FIELDS:
+            raise PatchRefused(f"Tavus sets {_code('/' + parts[0])} itself: it cannot be changed.")
+
+
+def _check_paths(document: dict[str, Any], operation: Mapping[str, Any]) -> None:
+    op, path = operation["op"], operation["path"]
+    if op in ("copy", "move") and not _exists(document, operation["from"]):
+        raise PatchRefused(_not_there(document, operation["from"], op))
+    if op in ("replace", "remove", "test") and not _exists(document, path):
+        raise PatchRefused(_not_there(document, path, op))
+    if op in ("add", "copy", "move"):
+        _check_new_member(document, path)
+
+
+def _exists(document: Any, path: str) -> bool:
+    try:
+        jsonpointer.resolve_pointer(document, path)
+    except jsonpointer.JsonPointerException:
+        return False
+    return True
+
+
+def _parent(path: str) -> str:
+    parts = jsonpointer.JsonPointer(path).parts
+    return jsonpointer.JsonPointer.from_parts(parts[:-1]).path
+
+
+def _not_there(document: dict[str, Any], path: str, op: str) -> str:
+    """Why an operation's path is refused: a likely typo, or a field not set yet."""
+    suggestion = _suggest(document, path)
+    if suggestion is not None and _exists(document, suggestion):
+        return f"{_code(path)} does not exist in this persona. Did you mean {_code(suggestion)}?"
+    if path in domain.KNOWN_PATHS:
+        how = " Use `add` to set it." if op == "replace" else ""
+        return f"{_code(path)} is not set on this persona.{how}"
+    hint = f" Did you mean {_code(suggestion)}?" if suggestion else ""
+    return f"{_code(path)} does not exist in this persona.{hint}"
+
+
+def _check_new_member(document: dict[str, Any], path: str) -> None:
+    """`add` writes a member that may be new, inside an object or list that must exist. A
+    new member named like a known one is a typo; at the persona's own level and in `layers`
+    only the fields Tavus knows are accepted."""
+    parent = _parent(path)
+    if not _exists(document, parent):
+        suggestion = _suggest(document, path)
+        if suggestion is not None and _exists(document, _parent(suggestion)):
+            raise PatchRefused(
+                f"{_code(parent)} does not exist in this persona. Did you mean {_code(suggestion)}?"
+            )
+        raise PatchRefused(
+            f"{_code(parent)} is not set on this persona: add it whole first "
+            f"(path {_code(parent)} with an object as the value)."
+        )
+    if not isinstance(jsonpointer.resolve_pointer(document, parent), dict) or _exists(
+        document, path
+    ):
+        return
+    suggestion = _suggest(document, path)
+    if suggestion is not None:
+        raise PatchRefused(
+            f"{_code(path)} is not a persona field. Did you mean {_code(suggestion)}?"
+        )
+    if parent in ("", "/layers") and path not in domain.KNOWN_PATHS:
+        raise PatchRefused(f"{_code(path)} is not a persona field.")
+
+
+def _suggest(document: Any, path: str) -> str | None:
+    """The path meant, level by level: each name that is not there is matched (difflib)
+    against the names that are, and those the spec gives that level. None: no close one."""
+    fixed: list[str] = []
+    node = document
+    for part in jsonpointer.JsonPointer(path).parts:
+        base = jsonpointer.JsonPointer.from_parts(fixed).path
+        names = sorted({*(node if isinstance(node, dict) else ()), *domain.known_children(base)})
+        if part not in names and not isinstance(node, list):
+            found = difflib.get_close_matches(part, names, n=1, cutoff=SUGGESTION_CUTOFF)
+            if not found:
+                return None
+            part = found[0]
+        fixed.append(part)
+        node = _child(node, part)
+    suggestion = jsonpointer.JsonPointer.from_parts(fixed).path
+    return None if suggestion == path else suggestion
+
+
+def _child(node: Any, part: str) -> Any:
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        return node[int(part)]
+    return None
+
+
+def persona_problem(persona: Mapping[str, Any]) -> str | None:
+    """What Tavus would refuse in a whole persona (after an edit), in words."""
+    name = persona.get("persona_name")
+    if not isinstance(name, str) or not name.strip():
+        return "A persona needs a name (`/persona_name`)."
+    mode = persona.get("pipeline_mode") or domain.DEFAULT_PIPELINE_MODE
+    if mode not in domain.PIPELINE_MODES:
+        return f"`/pipeline_mode` is `full` or `echo`, not {_shown(mode)}."
+    prompt = persona.get("system_prompt")
+    if mode in domain.MODES_NEEDING_PROMPT and not (isinstance(prompt, str) and prompt.strip()):
+        return f"In `{mode}` mode a persona needs a system prompt (`/system_prompt`)."
+    return None
+
+
+# -- what changes ---------------------------------------------------------------------------
+
+
+def _leaves(value: Any, base: str = "") -> Iterator[tuple[str, Any]]:
+    """(path, value) of every non-object member: lists and plain values are leaves."""
+    if isinstance(value, Mapping):
+        for key, member in value.items():
+            yield from _leaves(member, f"{base}/{jsonpointer.escape(str(key))}")
+    elif base:
+        yield base, value
+
+
+def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:
+    """What differs, field by field, in the order the persona lists them."""
+    old, new = dict(_leaves(before)), dict(_leaves(after))
+    paths = [*old, *(path for path in new if path not in old)]
+    return [
+        Change(path, old.get(path), new.get(path))
+        for path in paths
+        if not same(old.get(path), new.get(path))
+    ]
+
+
+def version(persona: Mapping[str, Any]) -> str:
+    """A short fingerprint: the persona changed in Tavus when it differs."""
+    return fingerprint(persona)
+
+
+def _code(text: str) -> str:
+    return "`" + text.replace("`", "'") + "`"
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return _code(text if len(text) <= _SHOWN_VALUE_MAX else text[: _SHOWN_VALUE_MAX - 1] + "…")

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from bot.blocks import guardrail_modal as modal
+from bot.blocks.guardrail_modal import GuardrailFields, block_id
+from bot.blocks.objective_modal import Setup
+from bot.domain import guardrails as domain
+from bot.tavus import Guardrail
+from tests.blocks.form_values import submitted
+from tests.blocks.hostile import TEXTS
+from tests.fakes.blockkit import assert_valid_view
+
+FIELDS = GuardrailFields(name="no_medical_advice", prompt="Never diagnose", modality="visual")
+
+
+def inputs(view: dict[str, Any]) -> list[str]:
+    return [block["block_id"] for block in view["blocks"] if block["type"] == "input"]
+
+
+def test_a_new_form_has_the_sets_name_one_guardrail_and_an_add_button() -> None:
+    view = modal.guardrails_modal(Setup(channel_id="C0123"))
+
+    assert_valid_view(view)
+    assert view["callback_id"] == modal.CALLBACK_ID
+    assert inputs(view) == [
+        modal.SET_NAME,
+        block_id(0, modal.NAME),
+        block_id(0, modal.PROMPT),
+        block_id(0, modal.MODALITY),
+    ]
+    (add,) = [b for b in view["blocks"] if b["type"] == "actions"]
+    assert add["elements"][0]["action_id"] == modal.ADD_ACTION
+
+
+def test_the_fullest_form_fits_slack() -> None:
+    setup = Setup(channel_id="C0123", count=domain.MAX_GUARDRAILS)
+    view = modal.guardrails_modal(setup, [FIELDS] * domain.MAX_GUARDRAILS, set_name="Set")
+
+    assert_valid_view(view)
+    assert not [b for b in view["blocks"] if b["type"] == "actions"]
+
+
+def test_what_is_shown_reads_back_the_same() -> None:
+    view = modal.guardrails_modal(Setup(None, count=2), [FIELDS], set_name="Compliance")
+
+    form = modal.read_guardrails(submitted(view), 2)
+
+    assert form.set_name == "Compliance"
+    assert form.guardrails[0] == FIELDS
+    assert form.guardrails[1].blank and form.guardrails[1].modality == "verbal"
+
+
+def test_a_guardrail_tavus_has_is_shown_for_editing() -> None:
+    guardrail = Guardrail.from_api(
+        {"guardrail_name": "no_pricing", "guardrails_prompt": "Never quote", "modality": "verbal"}
+    )
+
+    assert GuardrailFields.of(guardrail) == GuardrailFields("no_pricing", "Never quote", "verbal")
+
+
+@pytest.mark.parametrize("value", TEXTS)
+def test_hostile_values_still_make_a_valid_form(value: object) -> None:
+    text = str(value)
+    fields = GuardrailFields(name=text, prompt=text)
+    setup = Setup(channel_id="C0123", count=2, editing="g12345")
+
+    assert_valid_view(modal.guardrails_modal(setup, [fields, fields], set_name=text))
+
+
+@pytest.mark.parametrize("relayed", [True, False])
+def test_the_created_view_says_how_to_use_the_set(relayed: bool) -> None:
+    view = modal.created_view("g12345", ["no_pricing"], relayed=relayed)
+
+    shown = json.dumps(view)
+    assert_valid_view(view)
+    assert "guardrails_id" in shown and "g12345" in shown
+    assert ("PUBLIC_URL" in shown) is not relayed

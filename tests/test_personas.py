@@ -1,0 +1,304 @@
+"""Persona edits computed and tried locally: operations, refusals with suggestions, changes."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import jsonpatch
+import pytest
+
+from bot import personas as edits
+from bot.personas import PatchRefused, dry_run
+
+PERSONA: dict[str, Any] = {
+    "persona_id": "p5317866",
+    "persona_name": "Life Coach",
+    "persona_type": "user",
+    "pipeline_mode": "full",
+    "system_prompt": "You coach.\nKindly.",
+    "context": "",
+    "default_replica_id": "r79e1c033f",
+    "document_ids": ["d1234567890"],
+    "document_tags": [],
+    "objectives_id": None,
+    "guardrails_id": None,
+    "layers": {"llm": {"model": "tavus-gpt-oss"}, "stt": {"hotwords": "Roey"}},
+    "created_at": "2025-01-01T00:00:00Z",
+    "updated_at": "2025-01-01T00:00:00Z",
+}
+
+
+def persona(**changes: Any) -> dict[str, Any]:
+    return {**copy.deepcopy(PERSONA), **changes}
+
+
+def refusal(operations: list[dict[str, Any]], document: dict[str, Any] | None = None) -> str:
+    with pytest.raises(PatchRefused) as caught:
+        dry_run(document or persona(), operations)
+    return str(caught.value)
+
+
+# -- the form ------------------------------------------------------------------------------
+
+
+def test_the_form_shows_text_lists_and_layer_settings() -> None:
+    shown = edits.form_values(PERSONA)
+
+    assert shown[edits.NAME] == "Life Coach"
+    assert shown[edits.CONTEXT] is None  # empty text reads as unset
+    assert shown[edits.DOCUMENTS] == ("d1234567890",)
+    assert shown[edits.TAGS] == ()
+    assert shown[edits.LLM_MODEL] == "tavus-gpt-oss"
+    assert shown[edits.TTS_ENGINE] is None
+
+
+def test_an_unchanged_form_makes_no_operations() -> None:
+    shown = edits.form_values(PERSONA)
+
+    assert edits.form_operations(PERSONA, shown, dict(shown)) == []
+
+
+def test_changed_fields_become_replace_add_and_remove() -> None:
+    shown = edits.form_values(PERSONA)
+    submitted = {
+        **shown,
+        edits.CONTEXT: "Quarterly goals",
+        edits.REPLICA: None,
+        edits.DOCUMENTS: ("d1234567890", "d2468101214"),
+        edits.LLM_MODEL: "tavus-gpt-5.2",
+        edits.TTS_ENGINE: "cartesia",  # no tts layer yet: added whole
+    }
+
+    operations = edits.form_operations(PERSONA, shown, submitted)
+
+    assert operations == [
+        {"op": "replace", "path": "/context", "value": "Quarterly goals"},
+        {"op": "remove", "path": "/default_replica_id"},
+        {"op": "replace", "path": "/document_ids", "value": ["d1234567890", "d2468101214"]},
+        {"op": "replace", "path": "/layers/llm/model", "value": "tavus-gpt-5.2"},
+        {"op": "add", "path": "/layers/tts", "value": {"tts_engine": "cartesia"}},
+    ]
+    # What the library makes of them is what the form asked for.
+    after = jsonpatch.apply_patch(PERSONA, operations)
+    assert edits.form_values(after) == {**shown, **submitted}
+
+
+def test_a_field_the_form_left_out_is_never_touched() -> None:
+    long_prompt = "word " * 2000
+    document = persona(system_prompt=long_prompt)
+    shown = edits.form_values(document)
+    submitted = {path: value for path, value in shown.items() if path != edits.PROMPT}
+    submitted[edits.NAME] = "Coach"
+
+    operations = edits.form_operations(document, shown, submitted)
+
+    assert operations == [{"op": "replace", "path": "/persona_name", "value": "Coach"}]
+
+
+def test_create_arguments_nest_layer_settings_and_drop_empty_ones() -> None:
+    form = {
+        **{path: None for path in edits.FORM_PATHS},
+        edits.NAME: "Coach",
+        edits.PROMPT: "Be kind.",
+        edits.MODE: "full",
+        edits.DOCUMENTS: ("d1",),
+        edits.TAGS: (),
+        edits.LLM_MODEL: "tavus-gpt-oss",
+        edits.HOTWORDS: "Roey",
+    }
+
+    arguments = edits.create_arguments(form)
+
+    assert arguments["persona_name"] == "Coach"
+    assert arguments["document_ids"] == ["d1"]
+    assert arguments["document_tags"] is None
+    assert arguments["context"] is None
+    assert arguments["layers"] == {"llm": {"model": "tavus-gpt-oss"}, "stt": {"hotwords": "Roey"}}
+
+
+# -- a typed JSON Patch ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("not json", "This is not JSON"),
+        ("[1, 2]", "list of operations"),
+        ('"replace"', "list of operations"),
+        ("x" * 3001, "under 3,000 characters"),
+    ],
+)
+def test_a_patch_that_is_not_operations_is_refused(text: str, words: str) -> None:
+    with pytest.raises(PatchRefused, match=words):
+        edits.parse_patch(text)
+
+
+def test_one_operation_alone_is_read_as_a_list() -> None:
+    assert edits.parse_patch('{"op": "remove", "path": "/context"}') == [
+        {"op": "remove", "path": "/context"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "meant"),
+    [
+        ("/layers/llm/modle", "/layers/llm/model"),
+        ("/layer/llm/model", "/layers/llm/model"),
+        ("/persona_nam", "/persona_name"),
+        ("/system_promt", "/system_prompt"),
+        ("/layers/stt/hotword", "/layers/stt/hotwords"),
+    ],
+)
+def test_a_misspelt_path_is_refused_with_the_one_meant(path: str, meant: str) -> None:
+    said = refusal([{"op": "replace", "path": path, "value": "x"}])
+
+    assert f"`{path}` does not exist in this persona" in said
+    assert f"Did you mean `{meant}`?" in said
+
+
+def test_a_path_with_nothing_like_it_is_refused_without_a_guess() -> None:
+    said = refusal([{"op": "remove", "path": "/zzzzzz"}])
+
+    assert said == "`/zzzzzz` does not exist in this persona."
+
+
+def test_replace_of_a_known_field_that_is_not_set_says_to_add_it() -> None:
+    said = refusal([{"op": "replace", "path": "/layers/llm/base_url", "value": "https://x"}])
+
+    assert "not set on this persona. Use `add`" in said
+    after = dry_run(PERSONA, [{"op": "add", "path": "/layers/llm/base_url", "value": "h"}])
+    assert after["layers"]["llm"]["base_url"] == "h"
+
+
+def test_add_inside_a_layer_that_is_missing_says_to_add_the_layer() -> None:
+    said = refusal([{"op": "add", "path": "/layers/tts/tts_engine", "value": "cartesia"}])
+
+    assert "`/layers/tts` is not set on this persona: add it whole first" in said
+
+
+def test_add_of_a_misspelt_new_field_is_refused_with_a_suggestion() -> None:
+    said = refusal([{"op": "add", "path": "/layers/llm/modle", "value": "x"}])
+
+    assert "Did you mean `/layers/llm/model`?" in said
+
+
+def test_add_of_an_unknown_persona_field_is_refused() -> None:
+    assert refusal([{"op": "add", "path": "/colour", "value": "x"}]) == (
+        "`/colour` is not a persona field."
+    )
+
+
+def test_add_of_a_layer_setting_tavus_added_since_is_let_through() -> None:
+    after = dry_run(PERSONA, [{"op": "add", "path": "/layers/llm/temperature", "value": 0.2}])
+
+    assert after["layers"]["llm"]["temperature"] == 0.2
+
+
+@pytest.mark.parametrize("field", ["persona_id", "persona_type", "created_at", "updated_at"])
+def test_fields_tavus_sets_itself_are_refused(field: str) -> None:
+    said = refusal([{"op": "replace", "path": f"/{field}", "value": "x"}])
+
+    assert said == f"Tavus sets `/{field}` itself: it cannot be changed."
+
+
+def test_moving_a_read_only_field_away_is_refused_but_testing_it_is_not() -> None:
+    assert "cannot be changed" in refusal(
+        [{"op": "move", "from": "/created_at", "path": "/context"}]
+    )
+    assert dry_run(PERSONA, [{"op": "test", "path": "/persona_id", "value": "p5317866"}])
+
+
+def test_the_whole_document_cannot_be_replaced() -> None:
+    said = refusal([{"op": "replace", "path": "", "value": {}}])
+
+    assert "starting with '/'" in said
+
+
+@pytest.mark.parametrize(
+    ("operation", "words"),
+    [
+        ({"op": "replace", "path": "/context"}, "a replace operation needs a value"),
+        ({"op": "rename", "path": "/context"}, "op must be one of"),
+        ({"op": "remove", "path": "context"}, "JSON Pointer starting with '/'"),
+        ({"op": "test", "path": "/persona_name", "value": "Other"}, "The test failed"),
+    ],
+)
+def test_malformed_or_failing_operations_say_why(operation: dict[str, Any], words: str) -> None:
+    assert words.lower() in refusal([operation]).lower()
+
+
+def test_each_operation_is_checked_against_what_the_earlier_ones_made() -> None:
+    operations = [
+        {"op": "add", "path": "/layers/tts", "value": {"tts_engine": "cartesia"}},
+        {"op": "replace", "path": "/layers/tts/tts_engine", "value": "elevenlabs"},
+    ]
+    assert dry_run(PERSONA, operations)["layers"]["tts"] == {"tts_engine": "elevenlabs"}
+
+    said = refusal([operations[0], {"op": "remove", "path": "/layers/tts/voice"}])
+    assert said.startswith("Operation 2: `/layers/tts/voice` does not exist")
+
+
+def test_a_dry_run_leaves_the_persona_as_it_was() -> None:
+    document = persona()
+    dry_run(document, [{"op": "replace", "path": "/persona_name", "value": "Other"}])
+
+    assert document == PERSONA
+
+
+# -- the persona after an edit -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"persona_name": ""}, "needs a name"),
+        ({"system_prompt": " "}, "needs a system prompt"),
+        ({"pipeline_mode": "loud"}, "`full` or `echo`"),
+    ],
+)
+def test_a_persona_tavus_would_refuse_is_named(changes: dict[str, Any], words: str) -> None:
+    problem = edits.persona_problem(persona(**changes))
+
+    assert problem is not None and words in problem
+
+
+def test_echo_mode_needs_no_prompt() -> None:
+    assert edits.persona_problem(persona(pipeline_mode="echo", system_prompt=None)) is None
+
+
+def test_changes_are_listed_per_field_before_and_after() -> None:
+    after = dry_run(
+        PERSONA,
+        [
+            {"op": "replace", "path": "/persona_name", "value": "Coach"},
+            {"op": "remove", "path": "/layers/stt/hotwords"},
+            {"op": "add", "path": "/layers/tts", "value": {"tts_engine": "cartesia"}},
+            {"op": "add", "path": "/document_tags/-", "value": "pricing"},
+        ],
+    )
+
+    assert edits.changes(PERSONA, after) == [
+        edits.Change("/persona_name", "Life Coach", "Coach"),
+        edits.Change("/document_tags", [], ["pricing"]),
+        edits.Change("/layers/stt/hotwords", "Roey", None),
+        edits.Change("/layers/tts/tts_engine", None, "cartesia"),
+    ]
+
+
+def test_changes_tell_true_from_one() -> None:
+    before = persona(layers={"llm": {"speculative_inference": 1}})
+    after = persona(layers={"llm": {"speculative_inference": True}})
+
+    assert [c.path for c in edits.changes(before, after)] == ["/layers/llm/speculative_inference"]
+
+
+def test_version_changes_with_the_persona() -> None:
+    assert edits.version(PERSONA) == edits.version(persona())
+    assert edits.version(PERSONA) != edits.version(persona(updated_at="later"))
+
+
+def test_what_the_library_refuses_is_refused_too() -> None:
+    said = refusal([{"op": "add", "path": "/document_ids/5", "value": "d1"}])
+
+    assert said.startswith("Tavus would refuse this:")
