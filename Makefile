@@ -31,11 +31,12 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest -q
 
-# Each script runs the app and its floor as subprocesses; about 2 minutes in all.
+# Each script runs the app (and, where it has one, its floor) as subprocesses.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ack_latency.py
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/relay.py
+	$(BIN)/python benchmarks/home.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info

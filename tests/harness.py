@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import socket
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -110,3 +112,17 @@ class Harness:
 async def harness(slack: FakeSlack, settings: Settings) -> AsyncIterator[Harness]:
     async with running_app(settings) as running, httpx.AsyncClient(timeout=10) as http:
         yield Harness(app=running, slack=slack, http=http)
+
+
+async def take_write_lock(path: Path) -> sqlite3.Connection:
+    """Another process's write lock, taken between the app's own writes (a workers' write may
+    be in flight: wait for it without blocking the loop that would finish it)."""
+    blocker = sqlite3.connect(path, timeout=0)
+    for _ in range(100):
+        try:
+            blocker.execute("BEGIN IMMEDIATE")
+            return blocker
+        except sqlite3.OperationalError:
+            await asyncio.sleep(0.02)
+    blocker.close()
+    raise AssertionError("the app never let go of the write lock")

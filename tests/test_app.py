@@ -12,7 +12,14 @@ import pytest
 
 from tests.fakes.signing import signed_headers, slash_command_body
 from tests.fakes.slack import FakeSlack
-from tests.harness import SIGNING_SECRET, Harness, app_settings, harness, tavus_sandbox
+from tests.harness import (
+    SIGNING_SECRET,
+    Harness,
+    app_settings,
+    harness,
+    take_write_lock,
+    tavus_sandbox,
+)
 
 
 @pytest.fixture
@@ -172,20 +179,6 @@ async def test_forged_payloads_get_a_logged_200(
     response = await running.interact(payload)
     assert response.status_code == 200
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
-
-
-async def take_write_lock(path: Path) -> sqlite3.Connection:
-    """Another process's write lock, taken between the app's own writes (a workers' write may
-    be in flight: wait for it without blocking the loop that would finish it)."""
-    blocker = sqlite3.connect(path, timeout=0)
-    for _ in range(100):
-        try:
-            blocker.execute("BEGIN IMMEDIATE")
-            return blocker
-        except sqlite3.OperationalError:
-            await asyncio.sleep(0.02)
-    blocker.close()
-    raise AssertionError("the app never let go of the write lock")
 
 
 async def test_healthz_is_503_while_writes_fail_and_200_once_they_succeed(

@@ -12,7 +12,7 @@ import pytest
 from bot.callback_tokens import new_callback_token
 from storage import Resource
 from tests.fakes.slack import FakeSlack
-from tests.harness import Harness, app_settings, harness, tavus_sandbox
+from tests.harness import Harness, app_settings, harness, take_write_lock, tavus_sandbox
 
 CONVERSATION_ID = "c0123456789ab"
 
@@ -182,8 +182,7 @@ async def test_a_database_that_cannot_write_answers_503_so_tavus_retries(
 ) -> None:
     resource = await _conversation(running)
     assert resource.callback_token is not None
-    blocker = sqlite3.connect(tmp_path / "t.db", timeout=0)
-    blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    blocker = await take_write_lock(tmp_path / "t.db")  # as another process would
     try:
         response = await running.callback(resource.callback_token, _joined())
     finally:
