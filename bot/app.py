@@ -103,15 +103,16 @@ def build_web_app(
     services: Services, bolt: AsyncApp, supervisor: Supervisor | None = None
 ) -> web.Application:
     web_app = web.Application(client_max_size=webhooks.MAX_BODY_BYTES + 1)
-    verifier = SignatureVerifier(services.settings.slack_signing_secret or "")
-
-    async def slack_events(request: web.Request) -> web.Response:
-        return await receive_slack(request, bolt, verifier)
 
     async def healthz(request: web.Request) -> web.Response:
         return await health(services, supervisor)
 
-    if not services.settings.socket_mode:
+    if not services.settings.socket_mode:  # (Socket Mode needs no signing secret)
+        verifier = SignatureVerifier(services.settings.slack_signing_secret or "")
+
+        async def slack_events(request: web.Request) -> web.Response:
+            return await receive_slack(request, bolt, verifier)
+
         web_app.router.add_post("/slack/events", slack_events)
     web_app.router.add_get("/healthz", healthz)
     webhooks.register(web_app, services)
@@ -145,17 +146,23 @@ def _signed(verifier: SignatureVerifier, raw: bytes, headers: Any) -> bool:
 
 
 async def health(services: Services, supervisor: Supervisor | None) -> web.Response:
-    """200 while the database answers and the notifier runs; 503 (with why) otherwise."""
-    database = await services.store.ping() and services.store.writable
+    """200 while the database answers and takes writes and the notifier runs; 503 (with why)
+    otherwise."""
+    store = services.store
+    answering = await store.ping()
+    # While writes fail, each check tries one: the fault clearing shows here by itself.
+    database = answering and await store.recheck_writable()
+    problem = None if database else store.write_problem if answering else "it does not answer"
     workers = supervisor.status() if supervisor is not None else {}
     notifier_alive = supervisor is None or supervisor.alive("notifier")
     body: dict[str, Any] = {
         "ok": database and notifier_alive,
         "version": __version__,
         "database": database,
+        "database_problem": problem,
         "workers": workers,
         "notifier": services.notifier.status(),
-        "outbox": await services.store.outbox_backlog() if database else None,
+        "outbox": await store.outbox_backlog() if answering else None,
     }
     return web.json_response(body, status=200 if body["ok"] else 503)
 
@@ -182,7 +189,11 @@ async def running_app(
     store = await Store.open(settings.database_path)
     try:
         async with (
-            aiohttp.ClientSession() as session,
+            # slack_sdk applies its `timeout` only to sessions it opens itself: on a shared
+            # one the session's own limit is the only one (aiohttp's default is 5 minutes).
+            aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=SLACK_TIMEOUT_SECONDS)
+            ) as session,
             TavusClient(
                 api_key=settings.tavus_api_key,
                 base_url=settings.tavus_api_url,

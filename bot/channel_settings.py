@@ -32,6 +32,7 @@ SUBCOMMANDS = (
     "video",
     "videos",
     "lipsync",
+    "lipsyncs",
     "replicas",
     "voices",
     "personas",
@@ -42,6 +43,19 @@ SUBCOMMANDS = (
     "defaults",
 )
 ALWAYS_ALLOWED = frozenset({"help", "settings"})
+# The word that allows a job to post its card in a channel, whichever way it is started
+# (command, form, shortcut, App Home).
+JOB_SUBCOMMANDS = {
+    "conversation": "call",
+    "video": "video",
+    "lipsync": "lipsync",
+    "replica": "replicas",
+    "document": "documents",
+}
+NOT_HERE = (
+    "`/tavus {subcommand}` is not allowed in this channel. The channel's creator or an admin "
+    "can change that with `/tavus settings`."
+)
 
 _KEYS = ("delivery", "verbosity", "listings", "allowed")
 

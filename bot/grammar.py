@@ -11,7 +11,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from bot.blocks.text import code
+from bot.blocks.text import code, escape
 from bot.domain.nouns import BY_KIND, BY_WORD, Noun
 
 VERBS = (
@@ -78,6 +78,9 @@ rules, one `word -> pronunciation` per line
 • Shortcuts: *Start a Tavus call*, *Generate a Tavus video*, and *Video from this message* \
 on any message's menu; the app's *Home* tab lists your calls, videos, replicas and documents
 • `/tavus help`: this message"""
+# Slack reads <, > and & as control characters: escaped, `<what>` and the others show as typed
+# instead of turning into links to nowhere.
+USAGE = escape(USAGE)
 
 
 @dataclass(frozen=True)
@@ -268,15 +271,16 @@ def _noun(text: str, noun: Noun, spoken: str, rest: list[_Token]) -> Command | U
 
 def _manages(noun: Noun, verb: str | None, rest: list[_Token]) -> bool:
     """`/tavus video show <id>` manages videos; `/tavus video show me the roadmap` is a
-    script. `show` counts when an id follows, `list` and `new` when alone; a destructive verb
-    always counts (a typo there gets usage help, never a paid job)."""
+    script. `show` counts when an id or one lone word follows (a mistyped id gets usage help,
+    not a two-word video), `list` and `new` when alone; a destructive verb always counts (a
+    typo there gets usage help, never a paid job)."""
     if verb not in VERBS:
         return False
     if verb in VERBS_WITH_ID - {"show"}:
         return True  # never read "delete the old one" as a script to pay for
     args = [t for t in rest[1:] if not t.word.startswith("--")]
     if verb == "show":
-        return bool(args) and noun.is_id(args[0].word)
+        return bool(args) and (noun.is_id(args[0].word) or len(args) == 1)
     return not args
 
 

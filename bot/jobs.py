@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot import channel_settings
 from bot.callback_tokens import new_callback_token
 from bot.domain.nouns import BY_KIND
 from bot.kinds import KINDS
@@ -68,6 +69,14 @@ class OutcomeUnknown(Exception):
         return text + "."
 
 
+class NotAllowedHere(Exception):
+    """The channel's settings do not allow this kind of job to post there."""
+
+    def __init__(self, subcommand: str) -> None:
+        super().__init__(f"/tavus {subcommand} is not allowed in this channel")
+        self.user_message = channel_settings.NOT_HERE.format(subcommand=subcommand)
+
+
 @dataclass(frozen=True)
 class JobStarted:
     resource: Resource
@@ -103,7 +112,11 @@ async def start_job(
 
     ``thread_ts``: the job hangs under that message of ``channel_id`` (one a message shortcut
     was used on): its card and results go into that message's thread. ``card=False``: the
-    resource has no card (objectives, guardrails: their events post in their call's thread)."""
+    resource has no card (objectives, guardrails: their events post in their call's thread).
+    Raises NotAllowedHere, before anything is created, when the channel does not allow it:
+    the same rule for a command, a form, a shortcut and App Home."""
+    if card and channel_id is not None:
+        await _check_allowed(services, kind=kind, team_id=team_id, channel_id=channel_id)
     token = new_callback_token()
     store = services.store
     pending, held = await store.begin_job(
@@ -143,6 +156,15 @@ async def start_job(
     services.notifier.wake()
     logger.info("started %s %s for %s", kind, created.tavus_id, owner_user_id)
     return JobStarted(resource=resource, card_id=None if held is None else held.id)
+
+
+async def _check_allowed(services: Services, *, kind: str, team_id: str, channel_id: str) -> None:
+    subcommand = channel_settings.JOB_SUBCOMMANDS.get(kind)
+    if subcommand is None:
+        return
+    here = await channel_settings.load(services.store, team_id=team_id, channel_id=channel_id)
+    if not here.allows(subcommand):
+        raise NotAllowedHere(subcommand)
 
 
 async def card_place(

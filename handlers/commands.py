@@ -11,21 +11,16 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from bot import channel_settings
 from bot.domain.nouns import BY_KIND
 from bot.grammar import USAGE, Command, UsageError, parse
-from bot.jobs import OutcomeUnknown
+from bot.jobs import NotAllowedHere, OutcomeUnknown
 from bot.services import Services
 from bot.tavus import TavusError
-from handlers.guards import GUEST_REFUSAL
 from handlers.shared.families import CommandRequest, Families, Family, Route
-from handlers.shared.replies import tavus_refused
+from handlers.shared.replies import say_privately, tavus_refused
 
 logger = logging.getLogger(__name__)
 
 COMMAND = "/tavus"
 READ_ONLY_VERBS = frozenset({"list", "show"})
-NOT_HERE = (
-    "`/tavus {subcommand}` is not allowed in this channel. The channel's creator or an admin "
-    "can change that with `/tavus settings`."
-)
 _PARTICIPLES = {
     "list": "listed",
     "show": "shown",
@@ -58,9 +53,6 @@ async def handle_tavus_command(
     if isinstance(found, str):
         await ack(text=found, response_type="ephemeral")
         return
-    if not read_only(parsed) and await services.access.is_guest(str(body["user_id"])):
-        await ack(text=GUEST_REFUSAL, response_type="ephemeral")
-        return
     here = await channel_settings.load(
         services.store,
         team_id=str(body.get("team_id") or ""),
@@ -68,9 +60,16 @@ async def handle_tavus_command(
     )
     subcommand = subcommand_of(parsed)
     if not here.allows(subcommand):
-        await ack(text=NOT_HERE.format(subcommand=subcommand), response_type="ephemeral")
+        await ack(
+            text=channel_settings.NOT_HERE.format(subcommand=subcommand), response_type="ephemeral"
+        )
         return
-    await ack()
+    await ack()  # before asking Slack who the user is: that may take longer than Slack waits
+    if not read_only(parsed):
+        refused = await services.access.refusal_to_act(str(body["user_id"]))
+        if refused is not None:
+            await say_privately(respond, refused)
+            return
     family, route = found
     request = CommandRequest(
         command=parsed,
@@ -117,7 +116,7 @@ async def run_route(route: Route, request: CommandRequest) -> None:
     """Tavus errors are the user's to know about; anything else goes to the app's error handler."""
     try:
         await route(request)
-    except (TavusError, OutcomeUnknown) as exc:
+    except (TavusError, OutcomeUnknown, NotAllowedHere) as exc:
         logger.info("%s %s: %s", request.command.action, request.command.verb or "", exc)
         if isinstance(exc, TavusError):
             await request.say_privately(tavus_refused(exc))

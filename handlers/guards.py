@@ -24,6 +24,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.blocks.conversations import JOIN_ACTION
 from bot.blocks.listing import MORE_ACTION
 from bot.blocks.start_modal import message_view
+from bot.blocks.text import as_text
 from bot.services import Services
 from handlers.shared.families import Families
 
@@ -31,10 +32,6 @@ logger = logging.getLogger(__name__)
 
 # What a guest may still click: it changes nothing.
 READ_ONLY_ACTIONS = frozenset({MORE_ACTION, JOIN_ACTION})
-GUEST_REFUSAL = (
-    "Guests can look at Tavus resources (`/tavus help`, `list` and `show`), but starting or "
-    "changing anything takes a member of this workspace."
-)
 _FROM_A_USER = ("block_actions", "view_submission", "view_closed", "shortcut", "message_action")
 # Slack retries for about half an hour at most; a day covers every replay worth refusing.
 REPLAY_WINDOW_SECONDS = 24 * 3600
@@ -50,6 +47,7 @@ class GuardedApp(AsyncApp):
         if problem is not None:
             logger.warning("ignored a Slack request: %s", problem)
             return BoltResponse(status=200, body="")
+        req.body = valid_unicode(req.body)
         return await super().async_dispatch(req)
 
 
@@ -73,38 +71,39 @@ async def guard_request(
     ):
         logger.info("ignored a replayed Slack request (%s)", key.split(":", 1)[0])
         return BoltResponse(status=200, body="")
-    if await _a_guest_acting(body, services):
-        await _tell_the_guest(body, services)
+    refused = await _refusal_to_act(body, services)
+    if refused is not None:
+        await _tell(body, services, refused)
         return BoltResponse(status=200, body="")
     await next()
     return None
 
 
-async def _a_guest_acting(body: Mapping[str, Any], services: Services) -> bool:
+async def _refusal_to_act(body: Mapping[str, Any], services: Services) -> str | None:
     """Guests may look (More, Join) but not act (buttons that change things, shortcuts)."""
     kind = body.get("type")
     if kind == "block_actions":
         if str(body["actions"][0].get("action_id")) in READ_ONLY_ACTIONS:
-            return False
+            return None
     elif kind not in ("shortcut", "message_action"):
-        return False
-    return await services.access.is_guest(str(body["user"]["id"]))
+        return None
+    return await services.access.refusal_to_act(str(body["user"]["id"]))
 
 
-async def _tell_the_guest(body: Mapping[str, Any], services: Services) -> None:
-    logger.info("refused a guest's %s", body.get("type"))
+async def _tell(body: Mapping[str, Any], services: Services, refusal: str) -> None:
+    logger.info("refused a %s: %s", body.get("type"), refusal[:40])
     response_url = body.get("response_url")
     trigger_id = body.get("trigger_id")
     try:
         if isinstance(response_url, str) and response_url:
             await AsyncWebhookClient(response_url).send(
-                text=GUEST_REFUSAL, response_type="ephemeral", replace_original=False
+                text=refusal, response_type="ephemeral", replace_original=False
             )
         elif isinstance(trigger_id, str) and trigger_id:
-            view = message_view("Tavus", GUEST_REFUSAL)
+            view = message_view("Tavus", refusal)
             await services.slack.views_open(trigger_id=trigger_id, view=view)
     except Exception as exc:  # noqa: BLE001 - the refusal stands; only its telling failed
-        logger.warning("could not tell a guest why: %r", exc)
+        logger.warning("could not say why: %r", exc)
 
 
 def shape_problem(body: Mapping[str, Any]) -> str | None:
@@ -130,6 +129,18 @@ def shape_problem(body: Mapping[str, Any]) -> str | None:
         if key in body and not isinstance(body[key], str):
             return f"a payload whose {key} is not text"
     return None
+
+
+def valid_unicode(value: Any) -> Any:
+    """The payload with unpaired surrogates replaced: JSON's "\\ud800" decodes to text that
+    UTF-8 cannot encode, and a listener passing typed text on to Tavus would fail on it."""
+    if isinstance(value, str):
+        return as_text(value)
+    if isinstance(value, dict):
+        return {valid_unicode(key): valid_unicode(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [valid_unicode(item) for item in value]
+    return value
 
 
 def replay_key(body: Mapping[str, Any]) -> str | None:

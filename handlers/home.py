@@ -24,7 +24,7 @@ from handlers.replicas.train import open_train_modal
 from handlers.shared.deletion import delete_as
 from handlers.shared.families import Families
 from handlers.shared.replies import tavus_refused
-from handlers.shared.starting import team_of
+from handlers.shared.starting import team_of, user_defaults
 from handlers.videos.start import open_video_modal
 
 logger = logging.getLogger(__name__)
@@ -52,12 +52,14 @@ async def _publish(
 
 async def handle_start_call(ack: AsyncAck, body: dict[str, Any], services: Services) -> None:
     await ack()
-    await open_start_modal(services.slack, body["trigger_id"], None)
+    persona, replica = await user_defaults(services, body)
+    await open_start_modal(services.slack, body["trigger_id"], None, replica, persona_id=persona)
 
 
 async def handle_generate_video(ack: AsyncAck, body: dict[str, Any], services: Services) -> None:
     await ack()
-    await open_video_modal(services.slack, body["trigger_id"], channel_id=None)
+    _, replica = await user_defaults(services, body)
+    await open_video_modal(services.slack, body["trigger_id"], channel_id=None, replica_id=replica)
 
 
 async def handle_train_replica(ack: AsyncAck, body: dict[str, Any], services: Services) -> None:

@@ -21,24 +21,31 @@ REFUSED = (
     "Only the channel's creator or an admin can change this channel's Tavus settings. "
     "Admins are this workspace's admins and owners, and the people in TAVUS_SLACK_ADMINS."
 )
+NOT_VISIBLE = (
+    "I cannot see this conversation, so I cannot tell who created it: `/invite @Tavus` here "
+    "first (a private channel), or ask an admin."
+)
 
 
-async def may_configure(services: Services, *, channel_id: str, user_id: str) -> bool:
-    """Admins anywhere; the creator of a channel; anyone in their own DM with the app."""
+async def refusal_to_configure(services: Services, *, channel_id: str, user_id: str) -> str | None:
+    """None for admins anywhere, a channel's creator, anyone in their own DM with the app;
+    otherwise why not."""
     if channel_id.startswith("D") or await services.access.is_admin(user_id):
-        return True
+        return None
     try:
         info = await services.slack.conversations_info(channel=channel_id)
     except SlackApiError as exc:
-        logger.info("conversations.info for %s failed: %s", channel_id, exc.response.get("error"))
-        return False
-    return (info.get("channel") or {}).get("creator") == user_id
+        error = exc.response.get("error")
+        logger.info("conversations.info for %s failed: %s", channel_id, error)
+        return NOT_VISIBLE if error == "channel_not_found" else REFUSED
+    return None if (info.get("channel") or {}).get("creator") == user_id else REFUSED
 
 
 async def handle_settings(request: CommandRequest) -> None:
     services, channel = request.services, request.channel_id
-    if not await may_configure(services, channel_id=channel, user_id=request.user_id):
-        await request.say_privately(REFUSED)
+    refused = await refusal_to_configure(services, channel_id=channel, user_id=request.user_id)
+    if refused:
+        await request.say_privately(refused)
         return
     current = await channel_settings.load(
         services.store, team_id=request.team_id, channel_id=channel
@@ -56,8 +63,13 @@ async def handle_settings_submission(
 ) -> None:
     channel = str(view.get("private_metadata") or "")
     user = body["user"]["id"]
-    if not channel or not await may_configure(services, channel_id=channel, user_id=user):
-        await ack(response_action="errors", errors={modal.B_DELIVERY: REFUSED})
+    refused = (
+        REFUSED
+        if not channel
+        else await refusal_to_configure(services, channel_id=channel, user_id=user)
+    )
+    if refused:
+        await ack(response_action="errors", errors={modal.B_DELIVERY: refused})
         return
     settings = modal.read_settings(view["state"]["values"])
     await channel_settings.save(

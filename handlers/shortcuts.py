@@ -10,10 +10,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.conversations import resolve_defaults
 from bot.services import Services
 from handlers.conversations.start import open_start_modal
-from handlers.shared.starting import team_of
+from handlers.shared.starting import user_defaults
 from handlers.videos.start import open_video_modal
 
 START_CALL = "tavus_start_call"
@@ -26,17 +25,20 @@ _MARKUP = re.compile(r"<[^<>]*>")  # a bare mention or <!here>: nothing a replic
 _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 
 
-async def handle_start_call(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+async def handle_start_call(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Services
+) -> None:
     await ack()
+    persona, replica = await user_defaults(services, body)
     # A global shortcut has no channel: the modal asks, as from App Home.
-    await open_start_modal(client, body["trigger_id"], None)
+    await open_start_modal(client, body["trigger_id"], None, replica, persona_id=persona)
 
 
 async def handle_generate_video(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Services
 ) -> None:
     await ack()
-    replica = await _default_replica(services, body)
+    _, replica = await user_defaults(services, body)
     await open_video_modal(client, body["trigger_id"], channel_id=None, replica_id=replica)
 
 
@@ -48,7 +50,7 @@ async def handle_video_from_message(
     channel = (body.get("channel") or {}).get("id")
     # A reply's thread is its parent's: Slack threads one level deep.
     thread = message.get("thread_ts") or message.get("ts") or body.get("message_ts")
-    replica = await _default_replica(services, body)
+    _, replica = await user_defaults(services, body)
     await open_video_modal(
         client,
         body["trigger_id"],
@@ -68,17 +70,6 @@ def script_from_message(text: str) -> str:
     for escaped, raw in _ENTITIES:
         text = text.replace(escaped, raw)
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
-
-
-async def _default_replica(services: Services, body: dict[str, Any]) -> str | None:
-    _, replica = await resolve_defaults(
-        services,
-        team_id=team_of(body),
-        user_id=body["user"]["id"],
-        persona_id=None,
-        replica_id=None,
-    )
-    return replica
 
 
 def register(app: AsyncApp) -> None:

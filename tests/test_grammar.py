@@ -299,3 +299,8 @@ def test_a_script_may_start_with_a_verb(text: str, action: str, verb: str | None
 
 def test_a_destructive_verb_with_a_typo_is_never_a_script() -> None:
     assert "is not a video id" in usage_error("video delete the old one").message
+
+
+def test_show_with_one_word_that_is_not_an_id_is_a_typo_not_a_video() -> None:
+    assert "is not a video id" in usage_error("video show 8a4f94e7zz").message
+    assert "is not a lipsync id" in usage_error("lipsync show whatever").message

@@ -49,6 +49,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
             tavus_url=sandbox.url,
             database_path=tmp_path / "t.db",
             slack_app_token=socket_mode.app_token,
+            slack_signing_secret=None,  # Socket Mode needs none
         )
         async with running_app(settings):
             await socket_mode.wait_connected()

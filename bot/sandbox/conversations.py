@@ -12,7 +12,14 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.errors import bad_request, optional_bool, optional_str, query_flag, read_object
+from bot.sandbox.errors import (
+    REPLICA_NOT_READY,
+    bad_request,
+    optional_bool,
+    optional_str,
+    query_flag,
+    read_object,
+)
 from bot.sandbox.faults import CONTROL_PREFIX
 from bot.sandbox.lifecycle import (
     DELETED_REASON,
@@ -88,6 +95,8 @@ def _resolve_replica(state: SandboxState, body: dict[str, Any], persona: Any) ->
     if replica_id is not None:
         if replica_id not in state.replicas:
             raise bad_request("Invalid replica_id")
+        if state.replicas[replica_id]["status"] != "completed":
+            raise bad_request(REPLICA_NOT_READY)  # as for a video: training must be done
         return replica_id
     if persona is None:
         raise bad_request("replica_id is required when no persona_id is given")

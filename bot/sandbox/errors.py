@@ -7,6 +7,9 @@ from typing import Any
 
 from aiohttp import web
 
+# A video or a conversation with a replica still training (Tavus answers 400).
+REPLICA_NOT_READY = "Replica is not ready. Wait until its training has completed."
+
 URL_SCHEMES = ("http://", "https://")
 
 

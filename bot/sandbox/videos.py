@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot.sandbox.errors import (
+    REPLICA_NOT_READY,
     bad_request,
     optional_bool,
     optional_object,
@@ -47,7 +48,6 @@ BOTH_SOURCES = "Only one of script or audio_url may be provided."
 AUDIO_FORMAT = "audio_url must be a .wav or .mp3 file."
 WATERMARK_FORMAT = "watermark_image_url must be a png or jpeg image."
 TRANSPARENT_NEEDS_FAST = "transparent_background requires fast to be true."
-REPLICA_NOT_READY = "Replica is not ready. Wait until its training has completed."
 VIDEO_ERROR = "An error occurred while generating the video. Please try again."
 QUEUED = "Your video is queued for generation."
 GENERATING = "Your video is being generated."

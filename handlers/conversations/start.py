@@ -14,6 +14,8 @@ from bot.blocks.text import link
 from bot.conversations import (
     DEFAULT_MAX_CALL_SECONDS,
     DEFAULT_PARTICIPANT_LEFT_SECONDS,
+    PREF_PERSONA,
+    PREF_REPLICA,
     StartRequest,
     resolve_defaults,
     start_conversation,
@@ -21,9 +23,11 @@ from bot.conversations import (
 from bot.grammar import looks_like
 from bot.jobs import card_place
 from bot.services import Services
+from bot.tavus import TavusError
 from handlers.shared.families import CommandRequest
 from handlers.shared.pickers import UNAVAILABLE, answer_for
-from handlers.shared.starting import run_in_modal, team_of, where_the_card_went
+from handlers.shared.replies import tavus_refused
+from handlers.shared.starting import defaults_hint, run_in_modal, team_of, where_the_card_went
 
 logger = logging.getLogger(__name__)
 
@@ -45,19 +49,26 @@ async def handle_call(request: CommandRequest) -> None:
         )
         return
     flags = request.command.flags
-    started = await start_conversation(
-        services,
-        StartRequest(
-            team_id=request.team_id,
-            user_id=request.user_id,
-            channel_id=request.channel_id,
-            persona_id=persona,
-            replica_id=replica,
-            context=context,
-            audio_only="--audio" in flags,
-            test_mode="--test" in flags,
-        ),
+    call = StartRequest(
+        team_id=request.team_id,
+        user_id=request.user_id,
+        channel_id=request.channel_id,
+        persona_id=persona,
+        replica_id=replica,
+        context=context,
+        audio_only="--audio" in flags,
+        test_mode="--test" in flags,
     )
+    try:
+        started = await start_conversation(services, call)
+    except TavusError as exc:
+        untyped = {PREF_PERSONA: None if persona_arg else persona}
+        untyped[PREF_REPLICA] = None if replica_arg else replica
+        hint = await defaults_hint(
+            services, team_id=request.team_id, user_id=request.user_id, used=untyped, exc=exc
+        )
+        await request.say_privately(tavus_refused(exc) + hint)
+        return
     place = await card_place(services, started)
     url = str(started.resource.details.get("conversation_url") or "")
     join = f"\nYour join link: {link(url, url)}" if url else ""
@@ -84,9 +95,12 @@ async def open_start_modal(
     channel_id: str | None,
     replica_id: str | None = None,
     context: str | None = None,
+    *,
+    persona_id: str | None = None,
 ) -> None:
     view = modal.start_modal(
         channel_id=channel_id,
+        persona_id=persona_id,
         replica_id=replica_id,
         context=context,
         max_call_duration=DEFAULT_MAX_CALL_SECONDS,

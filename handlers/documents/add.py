@@ -23,7 +23,7 @@ from bot.blocks.text import code
 from bot.blocks.video_modal import started_view
 from bot.documents import DocumentRequest, start_document, tags_from_words
 from bot.domain import documents as domain
-from bot.jobs import OutcomeUnknown, card_place
+from bot.jobs import NotAllowedHere, OutcomeUnknown, card_place
 from bot.services import Services
 from bot.tavus import CrawlConfig, TavusError
 from bot.videos import http_url
@@ -35,7 +35,7 @@ from handlers.shared.starting import run_in_modal, team_of, where_the_card_went
 logger = logging.getLogger(__name__)
 
 ADD_ANYWAY_ACTION = "document_add_anyway"
-USAGE = "`/tavus document add <url> [#tag …] [name]`"
+USAGE = "`/tavus document add &lt;url&gt; [#tag …] [name]`"  # escaped: <url> is markup
 
 Say = Callable[[str], Awaitable[None]]
 
@@ -135,7 +135,7 @@ async def handle_add_anyway(
         await _start(services, document, say, confirm=True)
     except TavusError as exc:
         await say(tavus_refused(exc))
-    except OutcomeUnknown as exc:
+    except (OutcomeUnknown, NotAllowedHere) as exc:
         await say(f":warning: {exc.user_message}")
 
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.start_modal import failed_view
+from bot.blocks.text import code
+from bot.conversations import PREF_PERSONA, PREF_REPLICA, resolve_defaults
 from bot.domain.nouns import BY_KIND
-from bot.jobs import CardPlace, JobStarted, OutcomeUnknown, card_place
+from bot.jobs import CardPlace, JobStarted, NotAllowedHere, OutcomeUnknown, card_place
 from bot.services import Services
-from bot.tavus import TavusError
+from bot.tavus import BadRequest, NotFound, TavusError
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +64,7 @@ async def run_in_modal(
     try:
         started = await start()
         place = await card_place(services, started)
-    except (TavusError, OutcomeUnknown) as exc:
+    except (TavusError, OutcomeUnknown, NotAllowedHere) as exc:
         await client.views_update(view_id=view_id, view=failed_view(exc.user_message))
         return
     except Exception:
@@ -71,6 +73,51 @@ async def run_in_modal(
         await client.views_update(view_id=view_id, view=failed_view(reason))
         return
     await client.views_update(view_id=view_id, view=done(started, place))
+
+
+async def user_defaults(services: Services, body: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The persona and replica a form opened from a shortcut or App Home starts with: the
+    user's defaults, else the workspace's."""
+    return await resolve_defaults(
+        services,
+        team_id=team_of(body),
+        user_id=body["user"]["id"],
+        persona_id=None,
+        replica_id=None,
+    )
+
+
+async def defaults_hint(
+    services: Services,
+    *,
+    team_id: str,
+    user_id: str,
+    used: Mapping[str, str | None],
+    exc: TavusError,
+) -> str:
+    """When Tavus refuses an id the user did not type (their default, or the workspace's),
+    which default it was and where to change it; "" otherwise. ``used``: preference key ->
+    the id sent, for those not typed in the command."""
+    if not isinstance(exc, (BadRequest, NotFound)):
+        return ""
+    prefs = await services.store.get_preferences(team_id=team_id, scope="user", scope_id=user_id)
+    workspace = {
+        PREF_PERSONA: ("persona", services.settings.default_persona_id, "TAVUS_DEFAULT_PERSONA_ID"),
+        PREF_REPLICA: ("replica", services.settings.default_replica_id, "TAVUS_DEFAULT_REPLICA_ID"),
+    }
+    hints = []
+    for key, sent in used.items():
+        noun, theirs, variable = workspace[key]
+        if sent is None:
+            continue
+        if prefs.get(key) == sent:
+            hints.append(f"{code(sent)} is your default {noun}: change it with `/tavus defaults`.")
+        elif theirs == sent:
+            hints.append(
+                f"{code(sent)} is the workspace's default {noun} ({variable}): an admin can "
+                "change it, or name another in the command."
+            )
+    return "".join(f"\n{hint}" for hint in hints)
 
 
 def team_of(body: dict[str, Any]) -> str:

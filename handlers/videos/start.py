@@ -9,15 +9,17 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import video_modal as modal
-from bot.conversations import resolve_defaults
+from bot.conversations import PREF_REPLICA, resolve_defaults
 from bot.domain.videos import AUDIO_EXTENSIONS, WATERMARK_EXTENSIONS
 from bot.grammar import Command, looks_like
 from bot.jobs import card_place
 from bot.services import Services
+from bot.tavus import TavusError
 from bot.videos import VideoRequest, has_extension, http_url, start_video
 from handlers.shared.families import CommandRequest
 from handlers.shared.pickers import UNAVAILABLE
-from handlers.shared.starting import run_in_modal, team_of, where_the_card_went
+from handlers.shared.replies import tavus_refused
+from handlers.shared.starting import defaults_hint, run_in_modal, team_of, where_the_card_went
 
 logger = logging.getLogger(__name__)
 
@@ -45,16 +47,22 @@ async def handle_video(request: CommandRequest) -> None:
             script=script or None,
         )
         return
-    started = await start_video(
-        services,
-        VideoRequest(
-            team_id=request.team_id,
-            user_id=request.user_id,
-            channel_id=request.channel_id,
-            replica_id=replica,
-            script=script,
-        ),
+    video = VideoRequest(
+        team_id=request.team_id,
+        user_id=request.user_id,
+        channel_id=request.channel_id,
+        replica_id=replica,
+        script=script,
     )
+    try:
+        started = await start_video(services, video)
+    except TavusError as exc:
+        untyped = {} if replica_arg else {PREF_REPLICA: replica}
+        hint = await defaults_hint(
+            services, team_id=request.team_id, user_id=request.user_id, used=untyped, exc=exc
+        )
+        await request.say_privately(tavus_refused(exc) + hint)
+        return
     note = where_the_card_went(await card_place(services, started), "video")
     if note:
         await request.say_privately(note)

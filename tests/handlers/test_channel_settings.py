@@ -169,3 +169,15 @@ async def test_saving_the_form_changes_the_settings(world: tuple[Harness, Sandbo
         modal.CALLBACK_ID, values=values, private_metadata=CHANNEL, user_id=MEMBER
     )
     assert (await running.interact(stranger)).json()["response_action"] == "errors"
+
+
+async def test_a_private_channel_without_the_bot_says_to_invite_it(
+    world: tuple[Harness, Sandbox],
+) -> None:
+    running, _ = world
+    running.slack.bot_channels = {"C123"}  # not the private channel G0SECRET
+
+    await running.command("settings", user_id=MEMBER, channel_id="G0SECRET")
+
+    (refused,) = await running.slack.wait_for_response()
+    assert "`/invite @Tavus`" in refused["text"]

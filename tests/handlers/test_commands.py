@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.channel_settings import ALWAYS_ALLOWED, SUBCOMMANDS
 from bot.domain.nouns import BY_KIND, NOUNS
 from bot.grammar import ACTIONS, Command, parse
 from handlers import FAMILIES
-from handlers.commands import resolve
+from handlers.commands import resolve, subcommand_of
 from tests.fakes.slack import FakeSlack
 from tests.harness import Harness, app_settings, harness, tavus_sandbox
 
@@ -43,6 +44,21 @@ def test_every_noun_the_grammar_knows_has_a_family(noun: str) -> None:
     parsed = parse(BY_KIND[noun].plural)
     assert isinstance(parsed, Command)
     assert not isinstance(resolve(parsed, FAMILIES), str)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *[BY_KIND[noun.kind].plural for noun in NOUNS],
+        *[f"{noun.kind} show {noun.id_example}" for noun in NOUNS],
+        *[a for a in ACTIONS if a != "end"],
+        "end c123456",
+    ],
+)
+def test_every_command_is_one_a_channel_can_allow(text: str) -> None:
+    parsed = parse(text)
+    assert isinstance(parsed, Command)
+    assert subcommand_of(parsed) in SUBCOMMANDS + tuple(ALWAYS_ALLOWED)
 
 
 @pytest.mark.parametrize("action", [a for a in ACTIONS if a not in ("help", "end")])

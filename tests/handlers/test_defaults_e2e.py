@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 
 from bot.blocks import defaults_modal as modal
-from bot.blocks.home import DEFAULTS_ACTION
+from bot.blocks.home import DEFAULTS_ACTION, START_ACTION
 from bot.blocks.pickers import UNAVAILABLE
 from bot.sandbox import SEED_PERSONA_2_ID, SEED_REPLICA_2_ID, SEED_REPLICA_ID
+from handlers.shortcuts import START_CALL
 from tests.blocks.form_values import submitted
 from tests.fakes.signing import block_action_payload, interaction_body, view_submission_payload
 from tests.fakes.slack import FakeSlack
+from tests.handlers.test_shortcuts import global_shortcut
 from tests.harness import Harness, Sandbox, app_settings, harness, tavus_sandbox
 
 
@@ -137,3 +139,59 @@ async def test_app_home_has_a_button_for_it(world: tuple[Harness, Sandbox]) -> N
     await running.post_slack(interaction_body(payload))
 
     assert (await opened_form(running))["callback_id"] == modal.CALLBACK_ID
+
+
+@pytest.mark.parametrize("where", ["home", "shortcut"])
+async def test_forms_opened_without_a_command_start_from_my_defaults(
+    world: tuple[Harness, Sandbox], where: str
+) -> None:
+    running, _ = world
+    await running.command("defaults")
+    chosen = {modal.B_PERSONA: SEED_PERSONA_2_ID, modal.B_REPLICA: SEED_REPLICA_2_ID}
+    await submit(running, await opened_form(running), **chosen)
+
+    if where == "home":
+        payload = block_action_payload(START_ACTION, view={"id": "VHOME", "type": "home"})
+    else:
+        payload = global_shortcut(START_CALL)
+    await running.post_slack(interaction_body(payload))
+
+    form = await opened_form(running, count=2)
+    assert form["callback_id"] == "start_conversation"
+    picked = {
+        block["block_id"]: block["element"].get("initial_option", {}).get("value")
+        for block in form["blocks"]
+        if block.get("block_id") in ("persona", "replica")
+    }
+    assert picked == {"persona": SEED_PERSONA_2_ID, "replica": SEED_REPLICA_2_ID}
+
+
+async def test_a_default_tavus_no_longer_knows_is_named_with_the_way_out(
+    world: tuple[Harness, Sandbox],
+) -> None:
+    running, sandbox = world
+    tavus = running.app.services.tavus
+    mine = await tavus.personas.create(persona_name="Mine", system_prompt="Be brief.")
+    await running.command("defaults")
+    await submit(running, await opened_form(running), **{modal.B_PERSONA: mine.persona_id})
+    await tavus.personas.delete(mine.persona_id)
+
+    await running.command("call")
+
+    (answer,) = await running.slack.wait_for_response()
+    assert "Tavus says" in answer["text"]
+    assert f"`{mine.persona_id}` is your default persona" in answer["text"]
+    assert "/tavus defaults" in answer["text"]
+    assert sandbox.state.conversations == {}
+
+
+async def test_the_workspace_default_replica_is_named_when_tavus_refuses_it(
+    world: tuple[Harness, Sandbox],
+) -> None:
+    running, sandbox = world
+    del sandbox.state.replicas[SEED_REPLICA_ID]  # gone from the account since it was set
+
+    await running.command("video Hello")
+
+    (answer,) = await running.slack.wait_for_response()
+    assert "is the workspace's default replica (TAVUS_DEFAULT_REPLICA_ID)" in answer["text"]

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.access import GUEST_REFUSAL, ROLE_TTL_SECONDS, UNVERIFIED_REFUSAL, Access
 from bot.blocks.conversations import END_CALL_ACTION
 from bot.blocks.listing import MORE_ACTION
 from bot.sandbox import SEED_PERSONA_ID
-from handlers.guards import GUEST_REFUSAL
+from tests.fakes.clock import Clock
 from tests.fakes.signing import block_action_payload
 from tests.fakes.slack import FakeSlack
 from tests.harness import Harness, Sandbox, app_settings, harness, tavus_sandbox
@@ -69,7 +70,9 @@ async def test_a_guest_is_refused_anything_but_looking(
 ) -> None:
     running, sandbox = world
     response = await running.command(text, user_id=GUEST)
-    assert response.json()["text"] == GUEST_REFUSAL
+    assert response.status_code == 200
+    (answer,) = await running.slack.wait_for_response()
+    assert answer["text"] == GUEST_REFUSAL and answer["response_type"] == "ephemeral"
     assert sandbox.state.conversations == {} and sandbox.state.videos == {}
 
 
@@ -105,3 +108,36 @@ async def test_roles_are_asked_of_slack_once_per_few_minutes(
     for _ in range(3):
         await _end_click(running, STRANGER, cid)
     assert len([c for c in running.slack.calls_to("users.info") if c.args["user"] == STRANGER]) == 1
+
+
+async def test_an_unconfirmed_user_may_look_but_not_act(world: tuple[Harness, Sandbox]) -> None:
+    running, sandbox = world
+    running.slack.fail_next("users.info", status=200, error="fatal_error", times=5)
+
+    await running.command(f"call {SEED_PERSONA_ID}", user_id=GUEST)
+
+    (answer,) = await running.slack.wait_for_response()
+    assert answer["text"] == UNVERIFIED_REFUSAL
+    assert sandbox.state.conversations == {}
+
+
+async def test_slack_failing_later_keeps_the_role_it_gave(
+    world: tuple[Harness, Sandbox], clock: Clock
+) -> None:
+    running, _ = world
+    access = Access(slack=running.app.services.slack, admins=frozenset(), clock=clock)
+    assert await access.refusal_to_act(GUEST) == GUEST_REFUSAL  # Slack said: a guest
+    assert await access.refusal_to_act(STRANGER) is None  # and: a member
+    clock.advance(ROLE_TTL_SECONDS + 1)
+    running.slack.fail_next("users.info", status=200, error="fatal_error", times=10)
+
+    assert await access.refusal_to_act(GUEST) == GUEST_REFUSAL
+    assert await access.refusal_to_act(STRANGER) is None
+    assert len(running.slack.calls_to("users.info")) > 2  # it did ask again
+
+
+async def test_without_users_read_everyone_is_a_member(world: tuple[Harness, Sandbox]) -> None:
+    running, _ = world
+    running.slack.fail_next("users.info", status=200, error="missing_scope", times=5)
+
+    assert await running.app.services.access.refusal_to_act(GUEST) is None

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot import channel_settings
 from bot.blocks import start_modal as modal
 from bot.sandbox import SEED_PERSONA_ID, SEED_REPLICA_2_ID
 from handlers.conversations.start import UNAVAILABLE
@@ -151,3 +152,24 @@ async def test_the_unavailable_note_cannot_be_submitted(world: tuple[Harness, Sa
     response = await running.interact(view_submission_payload(modal.CALLBACK_ID, values=values))
     assert set(response.json()["errors"]) == {modal.B_PERSONA}
     assert sandbox.state.conversations == {}
+
+
+async def test_a_channel_that_does_not_allow_calls_refuses_the_form_too(
+    world: tuple[Harness, Sandbox],
+) -> None:
+    running, sandbox = world
+    await channel_settings.save(
+        running.app.services.store,
+        team_id=TEAM_ID,
+        channel_id="C777",
+        settings=channel_settings.ChannelSettings(allowed=frozenset({"video"})),
+    )
+    view_id = await _open_modal(running)
+
+    payload = view_submission_payload(modal.CALLBACK_ID, values=_values(), view_id=view_id)
+    await running.interact(payload)
+
+    (update,) = await running.slack.wait_for("views.update")
+    assert "`/tavus call` is not allowed in this channel" in json.dumps(update.args["view"])
+    assert sandbox.state.conversations == {}
+    assert running.slack.messages() == []

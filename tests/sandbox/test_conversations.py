@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from bot.sandbox import SEED_ECHO_PERSONA_ID, SEED_PERSONA_ID, SEED_REPLICA_2_ID, SEED_REPLICA_ID
+from bot.sandbox.errors import REPLICA_NOT_READY
 from bot.sandbox.state import SEED_SYSTEM_PROMPT
 from tests.sandbox.conftest import Receiver, Sandbox, StartSandbox
 
@@ -351,3 +352,16 @@ async def test_delete_of_an_active_call_sends_only_the_shutdown(
 
 def _without_timestamp(event: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in event.items() if k != "timestamp"}
+
+
+async def test_a_replica_still_training_cannot_join_a_call(start_sandbox: StartSandbox) -> None:
+    sandbox = await start_sandbox(training_delay=60)
+    training = {"train_video_url": "https://bucket.example/train.mp4"}
+    replica_id = (await sandbox.client.post("/v2/replicas", json=training)).json()["replica_id"]
+
+    response = await sandbox.client.post(
+        "/v2/conversations", json={"persona_id": SEED_PERSONA_ID, "replica_id": replica_id}
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"error": REPLICA_NOT_READY}
