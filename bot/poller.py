@@ -19,7 +19,7 @@ from bot.ingest import ingest
 from bot.kinds import KINDS, ResourceKind
 from bot.services import Services
 from bot.tavus import TavusError
-from storage import Resource
+from storage import Resource, is_storage_fault
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +54,11 @@ class Poller:
                 break
             try:
                 await self.poll_once()
-            except Exception:
-                logger.exception("poll pass failed; trying again next interval")
+            except Exception as exc:
+                if is_storage_fault(exc):  # the store said why, once: no trace per pass
+                    logger.debug("poll pass failed: %s", exc)
+                else:
+                    logger.exception("poll pass failed; trying again next interval")
 
     async def poll_once(self) -> int:
         """One pass over every unfinished resource; returns how many new events it found."""
@@ -66,8 +69,11 @@ class Poller:
                 break
             try:
                 found += await self._poll(KINDS[resource.kind], resource)
-            except Exception:  # one odd resource must not stop the others' polling
-                logger.exception("polling %s %s failed", resource.kind, resource.tavus_id)
+            except Exception as exc:  # one odd resource must not stop the others' polling
+                if is_storage_fault(exc):
+                    logger.debug("polling %s %s failed: %s", resource.kind, resource.tavus_id, exc)
+                else:
+                    logger.exception("polling %s %s failed", resource.kind, resource.tavus_id)
         self.last_pass = self._clock()
         return found
 

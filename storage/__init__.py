@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from storage.migrations import MIGRATIONS, SCHEMA_VERSION
 from storage.models import PREFERENCE_SCOPES, Event, OutboxDraft, OutboxItem, Resource
-from storage.store import CARD_ACTION, UNSET, Claimed, Store, StoreError
+from storage.store import CARD_ACTION, UNSET, Claimed, Store, StoreError, is_storage_fault
 
 __all__ = [
     "CARD_ACTION",
@@ -19,4 +19,5 @@ __all__ = [
     "Resource",
     "Store",
     "StoreError",
+    "is_storage_fault",
 ]

@@ -42,16 +42,13 @@ Params = Sequence[Any]
 Db = aiosqlite.Connection
 WriteJob = Callable[[Db], Awaitable[T]]
 
+# How long a write waits for another process's write lock before it fails (Store.open reads
+# this when it is called, so a test can shorten it).
 BUSY_TIMEOUT_MS = 5_000
 # Enough to share one commit among a burst of callbacks, small enough to answer them promptly.
 MAX_BATCH = 64
-_PRAGMAS = (
-    "PRAGMA journal_mode = WAL",
-    "PRAGMA foreign_keys = ON",
-    f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}",
-    "PRAGMA synchronous = NORMAL",
-)
-_READER_PRAGMAS = (f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}", "PRAGMA query_only = ON")
+_PRAGMAS = ("PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL")
+_READER_PRAGMAS = ("PRAGMA query_only = ON",)
 PING_TIMEOUT_SECONDS = 2.0
 # seen_requests is pruned at most this often, not on every request.
 PRUNE_EVERY_SECONDS = 60.0
@@ -72,6 +69,48 @@ _HEAD_OF_QUEUE = (
 
 class StoreError(Exception):
     """The database cannot be used as this version of the app expects."""
+
+
+# SQLite's primary result codes that mean the database refused a write, whatever the write:
+# what each means, for the log and /healthz.
+_FAULTS = {
+    sqlite3.SQLITE_BUSY: "locked by another process for longer than the busy timeout",
+    sqlite3.SQLITE_LOCKED: "locked by another connection",
+    sqlite3.SQLITE_READONLY: "read-only (file permissions, a read-only disk, or a moved file)",
+    sqlite3.SQLITE_FULL: "full (no space left on the disk, or the database's size limit)",
+    sqlite3.SQLITE_IOERR: "failing to read or write the disk (I/O error)",
+    sqlite3.SQLITE_CANTOPEN: "unable to open its files",
+    sqlite3.SQLITE_CORRUPT: "damaged",
+    sqlite3.SQLITE_NOTADB: "not a database",
+}
+# Faults every job of a batch meets alike: re-running the jobs one by one would only repeat
+# the failure (and, for a lock, the busy timeout) once per job. A full disk is not one of
+# them: a smaller write may still fit.
+_FAILS_EVERY_JOB = frozenset(_FAULTS) - {sqlite3.SQLITE_FULL}
+
+
+def _fault_code(exc: BaseException) -> int | None:
+    """SQLite's primary result code when ``exc`` is a storage fault (not a job's mistake)."""
+    if not isinstance(exc, sqlite3.DatabaseError) or isinstance(exc, sqlite3.IntegrityError):
+        return None
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:
+        return sqlite3.SQLITE_IOERR  # raised without a code: assume the worst
+    primary = int(code) & 0xFF
+    return primary if primary in _FAULTS else None
+
+
+def _describe(code: int, exc: BaseException, busy_timeout_ms: int) -> str:
+    what = _FAULTS[code]
+    if code == sqlite3.SQLITE_BUSY:
+        what = f"{what} ({busy_timeout_ms / 1000:g} s)"
+    return f"{what}; SQLite says: {exc}"
+
+
+def is_storage_fault(exc: BaseException) -> bool:
+    """The database could not take a write (locked, read-only, full...), as opposed to a
+    job's own mistake such as a constraint. The store has logged it, once per fault."""
+    return _fault_code(exc) is not None
 
 
 class _Unset(enum.Enum):
@@ -140,6 +179,10 @@ def _outbox(row: sqlite3.Row) -> OutboxItem:
     return OutboxItem(**data)
 
 
+def _busy(milliseconds: int) -> str:
+    return f"PRAGMA busy_timeout = {milliseconds:d}"
+
+
 async def _connect(path: Path, pragmas: Sequence[str]) -> Db:
     db = await aiosqlite.connect(path, isolation_level=None)
     try:
@@ -173,10 +216,20 @@ def _json_list(values: Iterable[str]) -> str:
 class Store:
     """Resources, their events, the Slack outbox and preferences, in one SQLite file."""
 
-    def __init__(self, db: Db, reader: Db, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        db: Db,
+        reader: Db,
+        *,
+        clock: Callable[[], float] = time.time,
+        path: Path | None = None,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    ) -> None:
         self._db = db
         self._reader = reader
         self._clock = clock
+        self._path = path  # to reopen the writing connection; None: it is never reopened
+        self._busy_timeout_ms = busy_timeout_ms
         self._lock = asyncio.Lock()
         self._queue: deque[_Queued] = deque()
         self._queued = asyncio.Event()
@@ -186,18 +239,34 @@ class Store:
         # When writes last succeeded and last failed (store clock): what /healthz reports.
         self.last_write_ok: float | None = None
         self.last_write_error: float | None = None
+        # Why writes fail, while they do (None: they do not), and how many failed since.
+        self.write_problem: str | None = None
+        self.failed_writes = 0
+        self._fault: int | None = None
+        self._reopen = False
+        self._reopened: asyncio.Event | None = None  # set while reopening: reads wait for it
         self._pruned_at = 0.0
 
     @classmethod
-    async def open(cls, path: str | Path, *, clock: Callable[[], float] = time.time) -> Store:
-        """Open (creating if needed) the database at ``path`` and apply pending migrations."""
+    async def open(
+        cls,
+        path: str | Path,
+        *,
+        clock: Callable[[], float] = time.time,
+        busy_timeout_ms: int | None = None,
+    ) -> Store:
+        """Open (creating if needed) the database at ``path`` and apply pending migrations.
+
+        ``busy_timeout_ms``: how long a write waits for another process's lock (default
+        BUSY_TIMEOUT_MS)."""
         path = Path(path)
+        busy = BUSY_TIMEOUT_MS if busy_timeout_ms is None else busy_timeout_ms
         await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
-        db = await _connect(path, _PRAGMAS)
+        db = await _connect(path, (_busy(busy), *_PRAGMAS))
         try:
-            store = cls(db, db, clock=clock)
+            store = cls(db, db, clock=clock, path=path, busy_timeout_ms=busy)
             await store._migrate()  # on the writing connection, before anyone reads
-            store._reader = await _connect(path, _READER_PRAGMAS)
+            store._reader = await _connect(path, (_busy(busy), *_READER_PRAGMAS))
         except BaseException:
             await db.close()
             raise
@@ -231,6 +300,8 @@ class Store:
         if self._reader is self._db:  # only while migrating, before the reader opens
             async with self._lock:
                 return await _rows(self._db, sql, params)
+        while self._reopened is not None:
+            await self._reopened.wait()
         return await _rows(self._reader, sql, params)
 
     async def _read_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
@@ -279,12 +350,15 @@ class Store:
             return
         try:
             async with self._lock:
+                await self._reopen_if_needed()
+                before = self._db.total_changes
                 results = await self._run_in_transaction([q.job for q in batch])
+                changed = self._db.total_changes != before
         except Exception as exc:
-            if _is_storage_fault(exc):
-                self.last_write_error = self._clock()
-            if len(batch) == 1:
-                _fail(batch[0], exc)
+            if len(batch) == 1 or _fault_code(exc) in _FAILS_EVERY_JOB:
+                self._note_failure(exc, writes=len(batch))
+                for queued in batch:
+                    _fail(queued, exc)
                 return
             failed: Exception | None = exc
         except BaseException:
@@ -294,7 +368,7 @@ class Store:
             raise
         else:
             failed = None
-            self.last_write_ok = self._clock()
+            self._note_success(changed=changed)
         if failed is not None:
             # One job failed the batch: give each its own transaction, so only it fails.
             for queued in batch:
@@ -303,6 +377,64 @@ class Store:
         for queued, result in zip(batch, results, strict=True):
             if not queued.future.done():
                 queued.future.set_result(result)
+
+    def _note_failure(self, exc: BaseException, *, writes: int = 1) -> None:
+        """Count writes the database refused; say why in one log line when a fault begins."""
+        code = _fault_code(exc)
+        if code is None:
+            return
+        self.last_write_error = self._clock()
+        self.failed_writes += writes
+        if code == sqlite3.SQLITE_READONLY:
+            self._reopen = True
+        if code != self._fault:
+            self._fault = code
+            self.write_problem = _describe(code, exc, self._busy_timeout_ms)
+            logger.error(
+                "the database cannot take writes: it is %s. Tavus callbacks are answered 503"
+                " (Tavus sends them again) until it can",
+                self.write_problem,
+            )
+
+    def _note_success(self, *, changed: bool, grew: bool = False) -> None:
+        """A commit that changed rows proves that a lock or read-only fault is over; only a
+        write that needed new pages (``grew``: check_writable's) proves that a full disk has
+        room again, since rewriting a row in place needs none. A commit that changed
+        nothing proves neither."""
+        self.last_write_ok = self._clock()
+        if self._fault is None or not changed:
+            return
+        if self._fault == sqlite3.SQLITE_FULL and not grew:
+            return
+        logger.warning(
+            "the database takes writes again (%d failed while it was %s)",
+            self.failed_writes,
+            self.write_problem,
+        )
+        self._fault, self.write_problem, self.failed_writes = None, None, 0
+
+    async def _reopen_if_needed(self) -> None:
+        """Close both connections and open them again, after the database was read-only.
+
+        A connection opened while the files were read-only stays read-only once they are
+        fixed, and so does a new one while any connection of this process still has them
+        open (they share the WAL index). Reads wait meanwhile; called holding the lock.
+        """
+        if not self._reopen or self._path is None or self._reader is self._db:
+            return
+        reopened = self._reopened = asyncio.Event()
+        try:
+            # Reads already queued on the old reader run before its close.
+            await self._db.close()
+            await self._reader.close()
+            self._db = await _connect(self._path, (_busy(self._busy_timeout_ms), *_PRAGMAS))
+            self._reader = await _connect(
+                self._path, (_busy(self._busy_timeout_ms), *_READER_PRAGMAS)
+            )
+            self._reopen = False
+        finally:
+            self._reopened = None
+            reopened.set()
 
     async def _run_in_transaction(self, jobs: Sequence[WriteJob[Any]]) -> list[Any]:
         """BEGIN, the jobs, COMMIT; on any failure (cancellation included) ROLLBACK."""
@@ -378,28 +510,55 @@ class Store:
 
     @property
     def writable(self) -> bool:
-        """False while the last write failed for the database's sake (locked by another
-        process, read-only, disk full) and none has succeeded since."""
-        failed, ok = self.last_write_error, self.last_write_ok
-        return failed is None or (ok is not None and ok >= failed)
+        """False from a write the database refused (locked by another process, read-only,
+        disk full: see ``write_problem``) until one gets through again."""
+        return self._fault is None
 
-    async def check_writable(self) -> None:
-        """Take the write lock and write a row, then roll back; raises ``sqlite3.Error``."""
+    async def check_writable(self, *, wait: bool = True) -> None:
+        """Take the write lock and write a row larger than a page (so that a full disk
+        shows), then roll back; raises ``sqlite3.Error``. The outcome updates ``writable``.
+
+        ``wait=False``: a lock held by another process fails at once, not after the busy
+        timeout."""
 
         async def job(db: Db) -> None:
             await _rows(
                 db,
                 "INSERT OR REPLACE INTO preferences (team_id, scope, scope_id, key, value)"
-                " VALUES (?, ?, ?, ?, ?)",
-                ("", "user", "", "check_writable", str(self._clock())),
+                " VALUES ('', 'user', '', 'check_writable', zeroblob(2 * (SELECT page_size"
+                " FROM pragma_page_size())))",
             )
 
         async with self._lock:
+            try:
+                await self._reopen_if_needed()
+                await self._probe(job, wait=wait)
+            except Exception as exc:
+                self._note_failure(exc, writes=0)  # a check, not a write anyone lost
+                raise
+        self._note_success(changed=True, grew=True)
+
+    async def _probe(self, job: WriteJob[None], *, wait: bool) -> None:
+        if not wait:
+            await _rows(self._db, _busy(0))
+        try:
             await self._begin()
             try:
                 await job(self._db)
             finally:
                 await self._rollback()
+        finally:
+            if not wait:
+                await _rows(self._db, _busy(self._busy_timeout_ms))
+
+    async def recheck_writable(self) -> bool:
+        """While writes fail, try one at once (nothing kept, no waiting on a lock), so that
+        /healthz sees a fault clear even when nothing else writes. Returns ``writable``."""
+        if self.writable or self._lock.locked():
+            return self.writable  # a write in flight will tell
+        with contextlib.suppress(sqlite3.Error):
+            await self.check_writable(wait=False)
+        return self.writable
 
     # -- resources ------------------------------------------------------------------------
 
@@ -1111,11 +1270,6 @@ async def _unmerged(
         kept.append(draft)
         tail = row
     return kept
-
-
-def _is_storage_fault(exc: Exception) -> bool:
-    """The database could not take a write (not a job's own mistake, like a constraint)."""
-    return isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.IntegrityError)
 
 
 def _fail(queued: _Queued, exc: BaseException) -> None:

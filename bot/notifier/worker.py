@@ -36,7 +36,7 @@ from bot.notifier import outcomes, slack_ops
 from bot.notifier.outcomes import Failure, Outcome
 from bot.notifier.pacing import Pacer
 from bot.notifier.slack_ops import Target
-from storage import CARD_ACTION, OutboxItem, Resource, Store
+from storage import CARD_ACTION, OutboxItem, Resource, Store, is_storage_fault
 
 logger = logging.getLogger(__name__)
 
@@ -168,8 +168,11 @@ class Notifier:
                 try:
                     await self._dispatch_once()
                     await self._idle()
-                except Exception:
-                    logger.exception("notifier pass failed; trying again shortly")
+                except Exception as exc:
+                    if is_storage_fault(exc):  # the store said why, once: no trace per pass
+                        logger.debug("notifier pass failed: %s", exc)
+                    else:
+                        logger.exception("notifier pass failed; trying again shortly")
                     await asyncio.sleep(STORE_RETRY_SECONDS)
         finally:
             await self._finish_lanes()

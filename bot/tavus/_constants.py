@@ -18,8 +18,10 @@ DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_MAX_RETRIES = 3
 INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
-# A Slack user is waiting on the other end: never honour a longer Retry-After than this.
-MAX_RETRY_AFTER = 30.0
+# A Slack user is waiting on the other end: one call never waits longer than this, in all,
+# between its attempts. A Retry-After that would take it past this is not waited out: the
+# error is raised at once, so the user hears "wait" now instead of after the wait.
+MAX_RETRY_WAIT = 30.0
 RETRYABLE_STATUS_CODES = frozenset({408, 429})
 
 # Keep error messages short enough for a Slack ephemeral message.

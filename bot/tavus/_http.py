@@ -13,8 +13,8 @@ import httpx
 from ._constants import (
     INITIAL_RETRY_DELAY,
     MAX_ERROR_TEXT,
-    MAX_RETRY_AFTER,
     MAX_RETRY_DELAY,
+    MAX_RETRY_WAIT,
     RETRYABLE_STATUS_CODES,
 )
 from .errors import (
@@ -40,8 +40,9 @@ def path_param(name: str, value: str) -> str:
     """Reject ids that would change the URL's shape instead of naming a resource."""
     if not isinstance(value, str) or not value.strip() or value in {".", ".."}:
         raise ValueError(f"{name} must be a non-empty id")
-    if _FORBIDDEN_IN_IDS.intersection(value) or any(c.isspace() for c in value):
-        raise ValueError(f"{name} must not contain '/', '?', '#', '%', '\\' or spaces")
+    # Control characters too: httpx refuses them in a URL with its own error, not ValueError.
+    if _FORBIDDEN_IN_IDS.intersection(value) or not value.isprintable() or " " in value:
+        raise ValueError(f"{name} must not contain '/', '?', '#', '%', '\\', spaces or controls")
     return value
 
 
@@ -90,13 +91,18 @@ def known_fields(
     return dict(value)
 
 
-def _connection_error(exc: httpx.TransportError) -> TavusConnectionError:
+def _connection_error(exc: httpx.RequestError) -> TavusConnectionError:
     """Whether the request may have reached Tavus decides if a create is safe to repeat."""
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-        return TavusConnectionError("connection failed", maybe_sent=False)
+        return TavusConnectionError("could not connect", maybe_sent=False)
+    if isinstance(exc, httpx.PoolTimeout):  # no connection was free: nothing was sent
+        return TavusConnectionError("no connection free in time", maybe_sent=False)
     if isinstance(exc, httpx.TimeoutException):
         return TavusConnectionError("timed out", maybe_sent=True)
-    return TavusConnectionError("network error", maybe_sent=True)
+    if isinstance(exc, httpx.TransportError):
+        return TavusConnectionError("the connection dropped", maybe_sent=True)
+    # Decoding errors, redirect loops: the request went out, its answer is unusable.
+    return TavusConnectionError("its answer could not be read", maybe_sent=True)
 
 
 def _is_retryable(exc: TavusError) -> bool:
@@ -119,7 +125,7 @@ def retry_delay(exc: TavusError, attempt: int) -> float:
     """Capped exponential backoff with jitter, unless Tavus said how long to wait."""
     retry_after = exc.retry_after if isinstance(exc, TavusStatusError) else None
     if retry_after is not None:
-        return min(retry_after, MAX_RETRY_AFTER)
+        return retry_after
     delay = min(INITIAL_RETRY_DELAY * 2.0**attempt, MAX_RETRY_DELAY)
     return delay * (1 - 0.25 * random.random())
 
@@ -163,20 +169,24 @@ class Requester:
         idempotent: bool,
     ) -> Answer:
         """Like `request`, keeping the status: a PATCH tells "changed" (200) from 304."""
-        attempt = 0
+        attempt, waited = 0, 0.0
         while True:
             try:
                 return await self._send(method, path, params, body)
             except TavusError as exc:
                 if not idempotent or attempt >= self._max_retries or not _is_retryable(exc):
                     raise
-                await self._sleep(retry_delay(exc, attempt))
+                delay = retry_delay(exc, attempt)
+                if waited + delay > MAX_RETRY_WAIT:
+                    raise  # longer than a waiting user should sit through: say "wait" now
+                await self._sleep(delay)
+                waited += delay
             attempt += 1
 
     async def _send(self, method: str, path: str, params: Params | None, body: object) -> Answer:
         try:
             response = await self._http.request(method, path, params=params, json=body)
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:
             raise _connection_error(exc) from exc
         if response.is_error:
             raise self._error_from(response)

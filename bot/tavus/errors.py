@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 __all__ = [
@@ -45,7 +46,10 @@ class TavusConnectionError(TavusError):
 
     @property
     def user_message(self) -> str:
-        return f"Could not reach Tavus ({self.reason}). Try again in a minute."
+        return (
+            f"Could not reach Tavus ({self.reason}): Tavus may be having trouble. "
+            "Try again in a minute."
+        )
 
     @property
     def outcome_unknown(self) -> bool:
@@ -54,8 +58,6 @@ class TavusConnectionError(TavusError):
 
 class TavusStatusError(TavusError):
     """Tavus answered with an error status."""
-
-    hint = ""
 
     def __init__(
         self,
@@ -72,6 +74,11 @@ class TavusStatusError(TavusError):
         self.retry_after = retry_after
 
     @property
+    def hint(self) -> str:
+        """What the user can do about it; empty when Tavus's own message is all there is."""
+        return ""
+
+    @property
     def user_message(self) -> str:
         text = f"Tavus says: {self.message.rstrip('. ')} ({self.status_code})"
         return f"{text}. {self.hint}" if self.hint else text
@@ -82,11 +89,28 @@ class BadRequest(TavusStatusError):
 
 
 class Unauthorized(TavusStatusError):
-    hint = "The Tavus API key looks wrong or revoked: check TAVUS_API_KEY."
+    """401 (the key is wrong or revoked) or 403 (the key may not do this)."""
+
+    @property
+    def hint(self) -> str:
+        if self.status_code == 403:
+            return (
+                "Tavus refused this app's API key for this request: ask whoever set up "
+                "Tavus for Slack to check that TAVUS_API_KEY belongs to the right Tavus account."
+            )
+        return (
+            "Tavus did not accept this app's API key (wrong or revoked): ask whoever set up "
+            "Tavus for Slack to check TAVUS_API_KEY."
+        )
 
 
 class PaymentRequired(TavusStatusError):
-    hint = "The Tavus account is out of credits: add credits in the Tavus dashboard (Billing)."
+    @property
+    def hint(self) -> str:
+        return (
+            "The Tavus account is out of credits: whoever manages it can add credits on the "
+            "Billing page of the Tavus Developer Portal (https://platform.tavus.io)."
+        )
 
 
 class NotFound(TavusStatusError):
@@ -106,7 +130,9 @@ class DocumentBusy(Conflict):
 
 
 class RateLimited(TavusStatusError):
-    hint = "Tavus is rate limiting us; try again in a minute."
+    @property
+    def hint(self) -> str:
+        return f"Tavus is rate limiting this app: wait {_wait(self.retry_after)} and try again."
 
 
 class RecrawlCooldown(RateLimited):
@@ -118,12 +144,24 @@ class RecrawlCooldown(RateLimited):
 
 
 class ServerError(TavusStatusError):
-    hint = "Tavus is having trouble; try again in a minute."
+    @property
+    def hint(self) -> str:
+        return "Tavus is having trouble; try again in a minute."
 
     @property
     def outcome_unknown(self) -> bool:
         # A gateway error or timeout says nothing about whether Tavus acted behind it.
         return self.status_code in (502, 504)
+
+
+def _wait(seconds: float | None) -> str:
+    """How long to wait, in words: Tavus's Retry-After when it sent one."""
+    if seconds is None or seconds <= 60:
+        return "a minute"
+    minutes = math.ceil(seconds / 60)
+    if minutes < 120:
+        return f"about {minutes} minutes"
+    return f"about {math.ceil(minutes / 60)} hours"
 
 
 _BY_STATUS: dict[int, type[TavusStatusError]] = {

@@ -11,7 +11,7 @@ from bot.tavus import (
     TavusConnectionError,
     Unauthorized,
 )
-from bot.tavus._constants import DEFAULT_MAX_RETRIES, MAX_RETRY_AFTER
+from bot.tavus._constants import DEFAULT_MAX_RETRIES, MAX_RETRY_WAIT
 
 from .conftest import MakeTavus, RecordingSleep
 from .mock_api import (
@@ -93,11 +93,31 @@ async def test_retry_after_is_honoured(make_tavus: MakeTavus, sleep: RecordingSl
     assert sleep.delays == [2.0]
 
 
-async def test_retry_after_is_capped(make_tavus: MakeTavus, sleep: RecordingSleep) -> None:
+async def test_a_retry_after_longer_than_a_user_waits_is_raised_at_once(
+    make_tavus: MakeTavus, sleep: RecordingSleep
+) -> None:
     recorder = Recorder(rate_limited_for_an_hour, ok(CONVERSATION))
-    await make_tavus(recorder).conversations.get("c123")
+    with pytest.raises(RateLimited) as caught:
+        await make_tavus(recorder).conversations.get("c123")
 
-    assert sleep.delays == [MAX_RETRY_AFTER]
+    assert len(recorder.requests) == 1
+    assert sleep.delays == []
+    assert "wait about 60 minutes" in caught.value.user_message
+
+
+async def test_retries_stop_when_their_waits_would_pass_the_budget(
+    make_tavus: MakeTavus, sleep: RecordingSleep
+) -> None:
+    def slow_down(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(429, headers={"Retry-After": "12"}, json={"message": "Slow down"})
+
+    recorder = Recorder(slow_down)
+    with pytest.raises(RateLimited):
+        await make_tavus(recorder, max_retries=5).conversations.get("c123")
+
+    assert sleep.delays == [12.0, 12.0]  # a third wait would pass MAX_RETRY_WAIT
+    assert sum(sleep.delays) <= MAX_RETRY_WAIT < sum(sleep.delays) + 12.0
+    assert len(recorder.requests) == 3
 
 
 async def test_408_is_retried(make_tavus: MakeTavus) -> None:

@@ -127,7 +127,7 @@ async def test_user_message_for_timeout(make_tavus: MakeTavus) -> None:
         await make_tavus(timed_out).conversations.get("c123")
 
     assert caught.value.user_message == (
-        "Could not reach Tavus (timed out). Try again in a minute."
+        "Could not reach Tavus (timed out): Tavus may be having trouble. Try again in a minute."
     )
 
 
