@@ -35,7 +35,8 @@ from bot.tavus import TavusClient
 from bot.workers import Supervisor, Worker
 from handlers import register_all, webhooks
 from handlers.guards import GuardedApp
-from storage import Store
+from handlers.shared.replies import CANNOT_SAVE
+from storage import Store, is_storage_fault
 
 logger = logging.getLogger(__name__)
 
@@ -88,13 +89,17 @@ def build_bolt_app(services: Services) -> AsyncApp:
 
 
 async def handle_error(error: Exception, body: dict[str, Any], respond: AsyncRespond) -> None:
-    """The one place an unexplained failure lands: logged with its stack, the user told."""
-    logger.error("unhandled error in a Slack listener", exc_info=error)
+    """The one place an unexplained failure lands: logged with its stack, the user told.
+    A storage fault is not unexplained: the store logged it once, and the user hears that."""
+    if is_storage_fault(error):
+        logger.info("a Slack request failed on a storage fault: %s", error)
+        text = CANNOT_SAVE
+    else:
+        logger.error("unhandled error in a Slack listener", exc_info=error)
+        text = SOMETHING_WENT_WRONG
     if body.get("response_url"):
         try:
-            await respond(
-                text=SOMETHING_WENT_WRONG, response_type="ephemeral", replace_original=False
-            )
+            await respond(text=text, response_type="ephemeral", replace_original=False)
         except Exception as exc:  # noqa: BLE001 - already failing; the log line is what is left
             logger.warning("could not tell the user about that error: %r", exc)
 

@@ -60,9 +60,9 @@ class OutcomeUnknown(Exception):
     def user_message(self) -> str:
         noun = BY_KIND[self.kind]
         text = (
-            f"Tavus did not answer in time, so the {noun.kind} may have started anyway. "
-            f"Check `/tavus {noun.plural}` before trying again (a second one would be billed "
-            "too)"
+            f"Tavus's answer never reached me (it timed out or the connection dropped), so the "
+            f"{noun.kind} may have started anyway. Check `/tavus {noun.plural}` before trying "
+            "again: a second one would be a duplicate"
         )
         if self.will_call_back:
             return text + "; if it did start, its card appears here as soon as Tavus reports on it."

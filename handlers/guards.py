@@ -27,6 +27,8 @@ from bot.blocks.start_modal import message_view
 from bot.blocks.text import as_text
 from bot.services import Services
 from handlers.shared.families import Families
+from handlers.shared.replies import CANNOT_SAVE
+from storage import is_storage_fault
 
 logger = logging.getLogger(__name__)
 
@@ -66,9 +68,22 @@ async def guard_request(
     body: Mapping[str, Any], services: Services, next: Callable[[], Awaitable[None]]
 ) -> BoltResponse | None:
     key = replay_key(body)
-    if key is not None and not await services.store.first_sighting(
-        key=key, keep_seconds=REPLAY_WINDOW_SECONDS
-    ):
+    try:
+        first = key is None or await services.store.first_sighting(
+            key=key, keep_seconds=REPLAY_WINDOW_SECONDS
+        )
+    except Exception as exc:
+        if not is_storage_fault(exc):
+            raise
+        # Without the replay record a retry could run twice: nothing runs. An event is
+        # answered 503 so that Slack sends it again; a person is told (the store logged why).
+        logger.info("refused a Slack request during a storage fault")
+        if body.get("type") == "event_callback":
+            return BoltResponse(status=503, body="")
+        await _tell(body, services, CANNOT_SAVE)
+        return BoltResponse(status=200, body="")
+    if not first:
+        assert key is not None
         logger.info("ignored a replayed Slack request (%s)", key.split(":", 1)[0])
         return BoltResponse(status=200, body="")
     refused = await _refusal_to_act(body, services)

@@ -22,6 +22,8 @@ import pytest
 
 import storage.store
 from bot.callback_tokens import new_callback_token
+from bot.sandbox import SEED_PERSONA_ID
+from handlers.shared.replies import CANNOT_SAVE
 from storage import Resource
 from tests.fakes.slack import FakeSlack
 from tests.harness import Harness, Sandbox, app_settings, free_port, harness, tavus_sandbox
@@ -198,3 +200,33 @@ async def test_no_room_left_to_grow(
         await make_room(store)
         await assert_recovered(running, resource)
     assert integrity(database) == ["ok"]
+
+
+async def test_a_command_during_a_fault_is_told_so_without_a_traceback(
+    world: tuple[FakeSlack, Sandbox], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    database = tmp_path / "t.db"
+    async with app(world, database) as running:
+        async with locked_by_another_process(database):
+            response = await running.command(f"call {SEED_PERSONA_ID}")
+            assert response.status_code == 200
+            (answer,) = await running.slack.wait_for_response()
+        assert answer["text"] == CANNOT_SAVE
+        assert [r for r in caplog.records if r.exc_info] == []
+        sandbox = world[1]
+        assert sandbox.state.conversations == {}
+
+
+async def test_an_event_during_a_fault_is_answered_503_for_slack_to_resend(
+    world: tuple[FakeSlack, Sandbox], tmp_path: Path
+) -> None:
+    database = tmp_path / "t.db"
+    async with app(world, database) as running:
+        async with locked_by_another_process(database):
+            refused = await running.event(
+                {"type": "app_home_opened", "user": "U123", "tab": "home"}
+            )
+        assert refused.status_code == 503
+        accepted = await running.event({"type": "app_home_opened", "user": "U123", "tab": "home"})
+        assert accepted.status_code == 200
+        await running.slack.wait_for("views.publish")

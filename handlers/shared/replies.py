@@ -46,3 +46,11 @@ def _check(status: int, body: str) -> None:
 
 def tavus_refused(exc: TavusError) -> str:
     return f":warning: {escape(exc.user_message)}"
+
+
+# A request that failed because the database cannot take writes (locked, read-only, full).
+CANNOT_SAVE = (
+    ":warning: Tavus for Slack cannot save anything just now (its database is unavailable), so "
+    "the request was not completed. Try again in a few minutes; if you started something, "
+    "check its list first."
+)
