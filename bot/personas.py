@@ -5,13 +5,20 @@ JSON Patch typed by hand (``parse_patch``). Both are applied to the persona as G
 it (``dry_run``, with the `jsonpatch` library Tavus's own semantics follow): a path that is
 not there, or a field Tavus sets itself, is refused with a reason (and a "did you mean"),
 so a bad patch never reaches Tavus. ``changes`` then lists what would change, per field.
+
+A persona can hold secrets (its own LLM's or TTS engine's ``api_key``, request headers):
+nothing Slack sees may carry one. ``redact`` puts ``HIDDEN`` in their place, keeping the
+document's shape, so every edit is tried on the redacted persona; a patch that would reveal
+a secret (a ``test`` of one, a ``copy`` or ``move`` of one to where it shows) is refused.
 """
 
 from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -66,6 +73,30 @@ _SHOWN_VALUE_MAX = 60
 
 Form = dict[str, Any]  # path -> str | None, or tuple[str, ...] for LIST_PATHS
 
+# What a secret shows as, in the persona the edit form and the preview are built from.
+HIDDEN = "(hidden)"
+# A member whose name has one of these words (api_key, apiKey, X-Auth-Token, client_secret,
+# Authorization) holds a secret; so does everything under "headers" (a header's value is
+# often a key). Words, not substrings: "max_tokens" is not a token.
+_SECRET_WORDS = frozenset(
+    {
+        "apikey",
+        "auth",
+        "authorization",
+        "credential",
+        "credentials",
+        "headers",
+        "passphrase",
+        "passwd",
+        "password",
+        "secret",
+        "token",
+    }
+)
+_SECRET_PAIRS = frozenset({("api", "key"), ("private", "key"), ("access", "key")})
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_WORD = re.compile(r"[a-z0-9]+")
+
 
 class PatchRefused(ValueError):
     """The edit cannot be sent: the message says why, for the person who typed it."""
@@ -73,11 +104,75 @@ class PatchRefused(ValueError):
 
 @dataclass(frozen=True)
 class Change:
-    """One field an edit changes; ``None`` for a side where it is not set."""
+    """One field an edit changes; ``None`` for a side where it is not set. Both sides are
+    redacted; ``hidden``: a secret in it changed (its value is never shown)."""
 
     path: str
     before: Any
     after: Any
+    hidden: bool = False
+
+
+# -- secrets ---------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1024)
+def secret_name(name: str) -> bool:
+    """Whether a member called ``name`` holds a secret (see ``_SECRET_WORDS``)."""
+    words = _WORD.findall(_CAMEL.sub("_", name).lower())
+    pairs = zip(words, words[1:], strict=False)
+    return (
+        words == ["key"]
+        or bool(_SECRET_WORDS.intersection(words))
+        or any(pair in _SECRET_PAIRS for pair in pairs)
+    )
+
+
+def secret_path(path: str) -> bool:
+    """Whether the value at ``path`` is (or is inside) a secret."""
+    try:
+        parts = jsonpointer.JsonPointer(path).parts
+    except jsonpointer.JsonPointerException:
+        return False
+    return any(secret_name(part) for part in parts)
+
+
+def _secrets(value: Any, base: str) -> Iterator[tuple[str, Any]]:
+    """(path, value) of every set plain value at a secret place in ``value`` (at ``base``)."""
+    if isinstance(value, Mapping):
+        for key, member in value.items():
+            yield from _secrets(member, f"{base}/{jsonpointer.escape(str(key))}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _secrets(item, f"{base}/{index}")
+    elif value is not None and secret_path(base):
+        yield base, value
+
+
+def holds_secret(value: Any, base: str = "") -> bool:
+    """Whether ``value`` (at ``base`` in a persona) holds a secret."""
+    return next(_secrets(value, base), None) is not None
+
+
+def operations_hold_secret(operations: Sequence[Any]) -> bool:
+    """Whether an edit's operations carry a secret (a new API key, typed in the patch)."""
+    return any(
+        isinstance(op, Mapping) and holds_secret(op.get("value"), str(op.get("path", "")))
+        for op in operations
+    )
+
+
+def redact(value: Any, base: str = "") -> Any:
+    """``value`` with ``HIDDEN`` for each secret; its shape (members, list items) is kept,
+    so an operation's path means the same in it as in the persona itself."""
+    if isinstance(value, Mapping):
+        return {
+            key: redact(member, f"{base}/{jsonpointer.escape(str(key))}")
+            for key, member in value.items()
+        }
+    if isinstance(value, list):
+        return [redact(item, f"{base}/{index}") for index, item in enumerate(value)]
+    return HIDDEN if value is not None and secret_path(base) else value
 
 
 # -- the form ------------------------------------------------------------------------------
@@ -186,6 +281,7 @@ def _apply_one(document: dict[str, Any], operation: Any) -> dict[str, Any]:
         raise PatchRefused(f"{words[:1].upper()}{words[1:]}.") from None
     _check_writable(checked)
     _check_paths(document, checked)
+    _check_secrets(document, checked)
     try:
         patched = jsonpatch.JsonPatch([checked]).apply(document, in_place=False)
     except jsonpatch.JsonPatchTestFailed:
@@ -204,6 +300,30 @@ def _check_writable(operation: Mapping[str, Any]) -> None:
         parts = jsonpointer.JsonPointer(path).parts
         if parts[0] in domain.READ_ONLY_FIELDS:
             raise PatchRefused(f"Tavus sets {_code('/' + parts[0])} itself: it cannot be changed.")
+
+
+def _check_secrets(document: dict[str, Any], operation: Mapping[str, Any]) -> None:
+    """Nothing may reveal a secret: testing one tells it by trial, a copy or move puts it
+    where it shows. ``HIDDEN`` stands for one unchanged, so it is never sent as a value."""
+    op, path = operation["op"], operation["path"]
+    if op == "test" and _touches_secret(document, path):
+        raise PatchRefused(
+            f"{_code(path)} holds a secret: a `test` of it would reveal it, so it is refused."
+        )
+    if op in ("copy", "move") and _touches_secret(document, operation["from"]):
+        raise PatchRefused(
+            f"{_code(operation['from'])} holds a secret: it cannot be copied or moved, "
+            "where it would show. Set the new place's value itself."
+        )
+    if op in ("add", "replace") and HIDDEN in dict(_secrets(operation["value"], path)).values():
+        raise PatchRefused(
+            f"{_code(HIDDEN)} only stands for a secret this app never shows: give the new "
+            "value itself."
+        )
+
+
+def _touches_secret(document: dict[str, Any], path: str) -> bool:
+    return secret_path(path) or holds_secret(_get(document, path), path)
 
 
 def _check_paths(document: dict[str, Any], operation: Mapping[str, Any]) -> None:
@@ -314,8 +434,9 @@ def persona_problem(persona: Mapping[str, Any]) -> str | None:
 
 
 def _leaves(value: Any, base: str = "") -> Iterator[tuple[str, Any]]:
-    """(path, value) of every non-object member: lists and plain values are leaves."""
-    if isinstance(value, Mapping):
+    """(path, value) of every member that is not a non-empty object: lists, plain values and
+    empty objects (``{}`` set somewhere is a change too) are leaves."""
+    if isinstance(value, Mapping) and (value or not base):
         for key, member in value.items():
             yield from _leaves(member, f"{base}/{jsonpointer.escape(str(key))}")
     elif base:
@@ -323,14 +444,28 @@ def _leaves(value: Any, base: str = "") -> Iterator[tuple[str, Any]]:
 
 
 def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:
-    """What differs, field by field, in the order the persona lists them."""
+    """What differs, field by field, in the order the persona lists them; each side
+    redacted. Every difference is one: nothing an edit does is left out."""
     old, new = dict(_leaves(before)), dict(_leaves(after))
     paths = [*old, *(path for path in new if path not in old)]
-    return [
-        Change(path, old.get(path), new.get(path))
-        for path in paths
-        if not same(old.get(path), new.get(path))
-    ]
+    found = []
+    for path in paths:
+        was, now = old.get(path), new.get(path)
+        if same(was, now) or _grown(path, was, now, old, new):
+            continue
+        hidden = not same(dict(_secrets(was, path)), dict(_secrets(now, path)))
+        found.append(Change(path, redact(was, path), redact(now, path), hidden))
+    return found
+
+
+def _grown(path: str, was: Any, now: Any, old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """An empty object that gained members (or lost them all): its members say it."""
+    inside = f"{path}/"
+    if was == {} and now is None:
+        return any(other.startswith(inside) for other in new)
+    if now == {} and was is None:
+        return any(other.startswith(inside) for other in old)
+    return False
 
 
 def version(persona: Mapping[str, Any]) -> str:

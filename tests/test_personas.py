@@ -302,3 +302,169 @@ def test_what_the_library_refuses_is_refused_too() -> None:
     said = refusal([{"op": "add", "path": "/document_ids/5", "value": "d1"}])
 
     assert said.startswith("Tavus would refuse this:")
+
+
+def test_an_empty_object_set_is_a_change_but_one_that_gains_members_is_said_once() -> None:
+    emptied = dry_run(PERSONA, [{"op": "add", "path": "/layers/tts", "value": {}}])
+    filled = dry_run(PERSONA, [{"op": "add", "path": "/layers/tts", "value": {"a": {"b": 1}}}])
+
+    assert edits.changes(PERSONA, emptied) == [edits.Change("/layers/tts", None, {})]
+    assert edits.changes(emptied, filled) == [edits.Change("/layers/tts/a/b", None, 1)]
+    assert edits.changes(filled, emptied) == [edits.Change("/layers/tts/a/b", 1, None)]
+
+
+# -- secrets ----------------------------------------------------------------------------------
+
+KEY = "sk-live-4f9a2c7e1b"
+WITH_KEYS = persona(
+    layers={
+        "llm": {
+            "model": "my-llm",
+            "base_url": "https://llm.example.com/v1",
+            "api_key": KEY,
+            "headers": {"X-Team": "team-7", "Authorization": "Bearer b-123"},
+            "tools": [{"name": "lookup", "auth_token": "t-456"}],
+            "extra_body": {"max_tokens": 500},
+        },
+        "tts": {"tts_engine": "cartesia", "api_key": None},
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("api_key", True),
+        ("apiKey", True),
+        ("X-Api-Key", True),
+        ("Authorization", True),
+        ("client_secret", True),
+        ("access_token", True),
+        ("password", True),
+        ("headers", True),
+        ("private_key", True),
+        ("max_tokens", False),
+        ("model", False),
+        ("base_url", False),
+        ("pronunciation_dictionary_id", False),
+        ("keywords", False),
+    ],
+)
+def test_members_named_like_secrets_are_secrets(name: str, secret: bool) -> None:
+    assert edits.secret_name(name) is secret
+
+
+def test_redacting_hides_every_secret_and_keeps_the_shape() -> None:
+    redacted = edits.redact(WITH_KEYS)
+    llm = redacted["layers"]["llm"]
+
+    assert llm["api_key"] == edits.HIDDEN
+    assert llm["headers"] == {"X-Team": edits.HIDDEN, "Authorization": edits.HIDDEN}
+    assert llm["tools"] == [{"name": "lookup", "auth_token": edits.HIDDEN}]
+    assert llm["extra_body"] == {"max_tokens": 500}
+    assert llm["model"] == "my-llm" and redacted["layers"]["tts"]["api_key"] is None
+    for secret in (KEY, "team-7", "b-123", "t-456"):
+        assert secret not in str(redacted)
+    assert edits.holds_secret(WITH_KEYS) and not edits.holds_secret(redacted["system_prompt"])
+    assert edits.redact(PERSONA) == PERSONA
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        {"op": "test", "path": "/layers/llm/api_key", "value": KEY},
+        {"op": "test", "path": "/layers/llm", "value": {"api_key": KEY}},
+        {"op": "test", "path": "/layers/llm/headers/X-Team", "value": "team-7"},
+        {"op": "test", "path": "/layers/llm/tools/0", "value": {}},
+    ],
+)
+def test_a_test_of_a_secret_is_refused_it_would_tell_it_by_trial(
+    operation: dict[str, Any],
+) -> None:
+    said = refusal([operation], edits.redact(WITH_KEYS))
+
+    assert "holds a secret: a `test` of it would reveal it" in said
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        {"op": "copy", "from": "/layers/llm/api_key", "path": "/context"},
+        {"op": "move", "from": "/layers/llm/headers", "path": "/layers/llm/extra_body/h"},
+        {"op": "copy", "from": "/layers/llm", "path": "/layers/stt"},
+    ],
+)
+def test_a_secret_cannot_be_copied_or_moved_where_it_would_show(
+    operation: dict[str, Any],
+) -> None:
+    said = refusal([operation], edits.redact(WITH_KEYS))
+
+    assert "holds a secret: it cannot be copied or moved" in said
+
+
+def test_the_placeholder_cannot_be_sent_as_a_secret() -> None:
+    document = edits.redact(WITH_KEYS)
+    for operation in (
+        {"op": "replace", "path": "/layers/llm/api_key", "value": edits.HIDDEN},
+        {"op": "add", "path": "/layers/tts", "value": {"api_key": edits.HIDDEN}},
+    ):
+        assert "only stands for a secret" in refusal([operation], document)
+
+
+def test_a_new_key_is_a_hidden_change_and_a_removed_one_is_said() -> None:
+    before = edits.redact(WITH_KEYS)
+    after = dry_run(
+        before,
+        [
+            {"op": "replace", "path": "/layers/llm/api_key", "value": "sk-new-0042"},
+            {"op": "add", "path": "/layers/tts/api_key", "value": "tts-new-0042"},
+            {"op": "remove", "path": "/layers/llm/headers/Authorization"},
+            {"op": "replace", "path": "/layers/llm/tools/0/auth_token", "value": "t-new"},
+        ],
+    )
+
+    found = edits.changes(before, after)
+
+    assert found == [
+        edits.Change("/layers/llm/api_key", edits.HIDDEN, edits.HIDDEN, hidden=True),
+        edits.Change("/layers/llm/headers/Authorization", edits.HIDDEN, None, hidden=True),
+        edits.Change(
+            "/layers/llm/tools",
+            [{"name": "lookup", "auth_token": edits.HIDDEN}],
+            [{"name": "lookup", "auth_token": edits.HIDDEN}],
+            hidden=True,
+        ),
+        edits.Change("/layers/tts/api_key", None, edits.HIDDEN, hidden=True),
+    ]
+    assert "new" not in str(found)
+    assert edits.operations_hold_secret(
+        [{"op": "add", "path": "/layers/tts", "value": {"api_key": "k"}}]
+    )
+    assert not edits.operations_hold_secret([{"op": "remove", "path": "/layers/llm/api_key"}])
+
+
+def test_an_edit_tried_on_the_redacted_persona_does_the_same_to_the_real_one() -> None:
+    operations = [
+        {"op": "replace", "path": "/layers/llm", "value": {"model": "tavus-gpt-oss"}},
+        {"op": "add", "path": "/layers/tts/api_key", "value": "tts-new"},
+    ]
+
+    real = jsonpatch.apply_patch(WITH_KEYS, operations)
+    tried = dry_run(edits.redact(WITH_KEYS), operations)
+
+    assert edits.redact(real) == edits.redact(tried)
+    found = {c.path: c for c in edits.changes(edits.redact(WITH_KEYS), tried)}
+    assert list(found) == [
+        "/layers/llm/model",
+        "/layers/llm/base_url",
+        "/layers/llm/api_key",
+        "/layers/llm/headers/X-Team",
+        "/layers/llm/headers/Authorization",
+        "/layers/llm/tools",
+        "/layers/llm/extra_body/max_tokens",
+        "/layers/tts/api_key",
+    ]
+    assert found["/layers/llm/api_key"] == edits.Change(
+        "/layers/llm/api_key", edits.HIDDEN, None, hidden=True
+    )
+    assert found["/layers/tts/api_key"].after == edits.HIDDEN

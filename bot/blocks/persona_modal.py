@@ -8,16 +8,20 @@ Every id field is a shared picker (``bot.blocks.pickers``).
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot import personas as edits
 from bot.blocks import kit, pickers
 from bot.blocks.conversations import fits, one_line, shown_id
-from bot.blocks.personas import Names, length_words, preview
-from bot.blocks.text import as_text, code, escape, plain
+from bot.blocks.personas import Names, length_words
+from bot.blocks.text import as_text, code, escape
 from bot.domain import personas as domain
+from bot.patching import same
 
 NEW_CALLBACK = "persona_new"
 EDIT_CALLBACK = "persona_edit"
@@ -53,8 +57,11 @@ BLOCKS = {path: block for block, path in PATHS.items()}
 TEXT_MAX = kit.TEXT_INPUT_MAX  # what a Slack text field holds
 NAME_MAX = 200
 SHORT_MAX = 500
-CHANGES_SHOWN = 20
-_VALUE_SHOWN = 200
+INLINE_MAX = 200  # a value this short, on one line, is shown inline: `before` → `after`
+CONTEXT_LINES = 2  # unchanged lines shown around the changed ones of a long text
+HIDDEN_CHANGED = "(hidden, changed)"
+HIDDEN_NEW = "(hidden, new)"
+_BACKTICK_RUN = re.compile(r"`(?=`)")
 
 MODE_WORDS = {
     "full": "Full: an LLM answers (needs a system prompt)",
@@ -309,19 +316,31 @@ def read_patch(values: Values) -> str | None:
 # -- the preview -----------------------------------------------------------------------------
 
 
+class PreviewTooLong(ValueError):
+    """The changes do not fit one modal: the message says so, for the person editing."""
+
+
 def preview_view(
-    persona: Mapping[str, Any], changes: Sequence[edits.Change], *, private_metadata: str
+    persona: Mapping[str, Any],
+    changes: Sequence[edits.Change],
+    *,
+    operations: int,
+    private_metadata: str,
 ) -> View:
-    """Every change, before -> after, with "Apply" as the only way to send them."""
-    name = one_line(persona.get("persona_name") or "Untitled persona")
-    count = f"{len(changes)} change{'s' if len(changes) != 1 else ''}"
-    intro = f"Applying sends {count} to *{name}* {shown_id(persona.get('persona_id'))} in Tavus:"
-    blocks: list[Block] = [kit.section(intro)]
-    for change in changes[:CHANGES_SHOWN]:
-        blocks.append(kit.section(change_text(change)))
-    if len(changes) > CHANGES_SHOWN:
-        blocks.append(kit.context(f"…and {len(changes) - CHANGES_SHOWN} more."))
-    blocks.append(kit.context("Nothing is sent until you click Apply."))
+    """Every change ``operations`` make, whole, with "Apply" as the only way to send them.
+    PreviewTooLong when they do not fit one modal: a partial preview would hide some of
+    what Apply sends."""
+    blocks = [
+        kit.section(_intro(persona, operations)),
+        *_change_blocks(changes),
+        kit.context("Nothing is sent until you click Apply."),
+    ]
+    if len(blocks) > kit.VIEW_BLOCKS_MAX:
+        raise PreviewTooLong(
+            f"These changes are too long to show whole in one Slack window ({len(blocks)} "
+            f"parts; it holds {kit.VIEW_BLOCKS_MAX}), and nothing is sent unseen. Split them "
+            "into smaller edits: apply some now, the rest after."
+        )
     view = kit.modal(
         title="Review changes",
         blocks=blocks,
@@ -334,32 +353,135 @@ def preview_view(
     return view
 
 
+def _intro(persona: Mapping[str, Any], operations: int) -> str:
+    name = one_line(persona.get("persona_name") or "Untitled persona")
+    count = f"{operations} JSON Patch operation{'s' if operations != 1 else ''}"
+    where = f"*{name}* {shown_id(persona.get('persona_id'))}"
+    return f"Applying sends {count} to {where} in Tavus. Every change they make, in full:"
+
+
+def _change_blocks(changes: Sequence[edits.Change]) -> list[Block]:
+    """The changes as few sections as hold them: short ones share one, long ones span several."""
+    chunks: list[str] = []
+    for text in map(change_text, changes):
+        if chunks and len(chunks[-1]) + 2 + len(text) <= kit.SECTION_TEXT_MAX:
+            chunks[-1] += "\n\n" + text
+        else:
+            chunks.append(text)
+    return [block for chunk in chunks for block in kit.sections(chunk)]
+
+
 def change_text(change: edits.Change) -> str:
-    """One field's change as mrkdwn: short values inline, long texts as previews."""
-    label = f"*{code(change.path)}*"
+    """One field's change as mrkdwn, whole: short values inline, `before` → `after`; longer
+    ones as a line diff. A secret is never shown, only that it changed."""
+    label = f"*{_path_shown(change.path)}*"
     before, after = change.before, change.after
-    if _long(before) or _long(after):
-        sizes = f"({length_words(before or '')} → {length_words(after or '')})"
-        return f"{label} {sizes}\n_Before:_\n{_shown(before)}\n_After:_\n{_shown(after)}"
-    return f"{label}\n{_inline(before)} → {_inline(after)}"
+    if same(before, after):  # only a secret inside it changed
+        return f"{label}\n{edits.HIDDEN} → {HIDDEN_CHANGED}"
+    if edits.secret_path(change.path) and (_has_hidden(before) or _has_hidden(after)):
+        return f"{label}\n{_secret_change(before, after)}"
+    text = f"{label}\n{_values(before, after)}"
+    return text + "\n_A hidden value in it changed too._" if change.hidden else text
 
 
-def _long(value: object) -> bool:
-    return isinstance(value, str) and (len(value) > _VALUE_SHOWN or "\n" in value)
+def _secret_change(before: object, after: object) -> str:
+    """Whether a secret is set, before and after, never what it is."""
+    if before is None:
+        return f"_not set_ → {HIDDEN_NEW}"
+    return f"{edits.HIDDEN} → {'_not set_' if after is None else HIDDEN_CHANGED}"
 
 
-def _shown(value: object) -> str:
-    return preview(value) if isinstance(value, str) else _inline(value)
+def _has_hidden(value: object) -> bool:
+    if isinstance(value, Mapping):
+        return any(_has_hidden(member) for member in value.values())
+    if isinstance(value, list):
+        return any(_has_hidden(item) for item in value)
+    return value == edits.HIDDEN
 
 
-def _inline(value: object) -> str:
+def _values(before: object, after: object) -> str:
+    """`before` → `after` when both fit on a line; else their sizes and a line diff. A
+    string that becomes a number (or the other way) is shown as JSON: "5" is not 5."""
+    as_json = None not in (before, after) and isinstance(before, str) != isinstance(after, str)
+    old, new = _inline(before, as_json), _inline(after, as_json)
+    if old is not None and new is not None:
+        return f"{old} → {new}"
+    sizes = f"({_size(before, as_json)} → {_size(after, as_json)})"
+    return f"{sizes}\n{_diff(_lines(before, as_json), _lines(after, as_json))}"
+
+
+def _inline(value: object, as_json: bool) -> str | None:
+    """The value as inline code, or None when it would not read as it is (too long, on
+    several lines, with a backtick, invisible characters or spaces at either end)."""
     if value is None:
         return "_not set_"
-    if isinstance(value, str):
-        return code(plain(value, _VALUE_SHOWN)) if value.strip() else "_empty_"
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return ", ".join(code(plain(item, 80)) for item in value[:20]) or "_none_"
-    return code(plain(json.dumps(value, ensure_ascii=False), _VALUE_SHOWN))
+    if value == "" and not as_json:
+        return "_empty_"
+    text = _as_text(value, as_json)
+    if len(text) > INLINE_MAX or "`" in text or text != text.strip() or _visible(text) != text:
+        return None
+    return code(text)
+
+
+def _as_text(value: object, as_json: bool) -> str:
+    if isinstance(value, str) and not as_json:
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _lines(value: object, as_json: bool) -> list[str]:
+    """A text's lines (split at "\\n" only, so a stray "\\r" shows); JSON, indented."""
+    if value is None:
+        return []
+    if isinstance(value, str) and not as_json:
+        return value.split("\n")
+    return json.dumps(value, ensure_ascii=False, indent=2).split("\n")
+
+
+def _size(value: object, as_json: bool) -> str:
+    if value is None:
+        return "not set"
+    if isinstance(value, list):
+        return f"{len(value):,} item{'s' if len(value) != 1 else ''}"
+    return length_words(_as_text(value, as_json))
+
+
+def _diff(old: list[str], new: list[str]) -> str:
+    """The changed lines, `-` and `+`, with a little context, in one code block."""
+    lines = list(difflib.unified_diff(old, new, lineterm="", n=CONTEXT_LINES))[2:]
+    shown = (
+        line if line.startswith("@@") else f"{line[0]} {_code_line(line[1:])}" for line in lines
+    )
+    return "```\n" + "\n".join(shown) + "\n```"
+
+
+def _code_line(text: str) -> str:
+    """Safe inside a code block: escaped, and no run of backticks that would end it."""
+    return _BACKTICK_RUN.sub("`\u200b", escape(_visible(text)))
+
+
+def _path_shown(path: str) -> str:
+    visible = _visible(path)
+    return code(visible) if "`" not in visible else f"```{_code_line(path)}```"
+
+
+def _visible(text: str) -> str:
+    """``text`` with what would not show made visible: control and format characters (a
+    right-to-left override can disguise a line) and spaces or tabs at the end of a line."""
+    body = text.rstrip(" \t")
+    tail = text[len(body) :].replace(" ", "\u2420").replace("\t", "\u2409")
+    return "".join(map(_visible_char, body)) + tail
+
+
+def _visible_char(char: str) -> str:
+    if char in "\t\u200d":  # a tab shows; a joiner holds an emoji sequence together
+        return char
+    category = unicodedata.category(char)
+    if category == "Cc" and ord(char) < 0x20:
+        return chr(0x2400 + ord(char))  # the Control Pictures: ␀ … ␟
+    if category in ("Cc", "Cf", "Co", "Zl", "Zp"):
+        return f"⟨U+{ord(char):04X}⟩"
+    return char
 
 
 # -- progress and results --------------------------------------------------------------------

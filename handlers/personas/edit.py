@@ -2,8 +2,13 @@
 
 An edit takes two submits. The form's changes and the JSON Patch typed under it are tried
 on the persona as Tavus had it when the form opened (``bot.personas``): a refused path comes
-back under the field, with a suggestion; otherwise the modal shows every change, before and
-after. Only "Apply" sends them, and only if the persona has not changed in Tavus meanwhile.
+back under the field, with a suggestion; otherwise the modal shows every change, whole, or
+says to split an edit too long to show. Only "Apply" sends them, and only if the persona has
+not changed in Tavus meanwhile.
+
+No secret reaches Slack: the form and the preview are built from the persona redacted
+(``edits.redact``), and what the modal carries (the persona's fingerprint, operations that
+set a new key) is kept server-side whenever it could reveal one.
 """
 
 from __future__ import annotations
@@ -206,14 +211,21 @@ async def _editor(services: Services, *, persona_id: str, user_id: str, team_id:
         return _failed("Edit persona", f"Tavus has no persona {persona_id}.")
     except TavusError as exc:
         return _failed("Edit persona", exc.user_message)
+    before = edits.redact(persona.raw)
+    # "Apply" compares a fingerprint of the whole persona, secrets included, so a key changed
+    # meanwhile is noticed too. It could be matched against guessed keys: kept here, then.
+    private = edits.holds_secret(persona.raw)
+    payload = {
+        "persona_id": persona_id,
+        "version": edits.version(persona.raw),
+        "before": before,
+        "private": private,
+    }
     packed = await metadata.pack(
-        services.store,
-        team_id=team_id,
-        user_id=user_id,
-        payload={"persona_id": persona_id, "before": persona.raw},
+        services.store, team_id=team_id, user_id=user_id, payload=payload, keep=private
     )
     names = await names_for(services, persona)
-    return modal.edit_persona_modal(persona.raw, names, private_metadata=packed)
+    return modal.edit_persona_modal(before, names, private_metadata=packed)
 
 
 # -- edit: the first submit, checked here, answered with the changes ------------------------
@@ -222,9 +234,9 @@ async def _editor(services: Services, *, persona_id: str, user_id: str, team_id:
 async def handle_edit_submission(ack: AsyncAck, body: dict[str, Any], services: Services) -> None:
     view = body["view"]
     who = _who(body)
-    kept = await metadata.unpack(services.store, metadata=_metadata(view), **who)
-    before = (kept or {}).get("before")
-    if kept is None or not isinstance(before, dict) or not kept.get("persona_id"):
+    kept = await metadata.unpack(services.store, metadata=_metadata(view), **who) or {}
+    before = kept.get("before")
+    if not (isinstance(before, dict) and kept.get("persona_id") and kept.get("version")):
         await ack(response_action="update", view=_failed("Edit persona", EXPIRED))
         return
     checked = check_edit(before, view["state"]["values"])
@@ -233,11 +245,12 @@ async def handle_edit_submission(ack: AsyncAck, body: dict[str, Any], services: 
         return
     payload = {
         "persona_id": kept["persona_id"],
-        "version": edits.version(before),
+        "version": kept["version"],
         "operations": checked.operations,
     }
-    packed = await metadata.pack(services.store, payload=payload, **who)
-    preview = modal.preview_view(checked.after, checked.changes, private_metadata=packed)
+    keep = bool(kept.get("private")) or edits.operations_hold_secret(checked.operations)
+    packed = await metadata.pack(services.store, payload=payload, keep=keep, **who)
+    preview = _preview(checked, private_metadata=packed)
     await ack(response_action="update", view=preview)
     await metadata.release(services.store, metadata=_metadata(view), **who)
 
@@ -249,8 +262,18 @@ class Edit:
     changes: list[edits.Change]
 
 
+def _preview(edit: Edit, *, private_metadata: str) -> View:
+    return modal.preview_view(
+        edit.after,
+        edit.changes,
+        operations=len(edit.operations),
+        private_metadata=private_metadata,
+    )
+
+
 def check_edit(before: dict[str, Any], values: modal.Values) -> Edit | dict[str, str]:
-    """The operations, the persona they make and what changes; or inline errors by block."""
+    """The operations, the persona they make and what changes; or inline errors by block.
+    ``before`` is the persona redacted: the changes are too."""
     shown = edits.form_values(before)
     form = modal.read_form(values)
     errors = {**form_errors(form, shown=shown), **pickers.unavailable_errors(values)}
@@ -269,7 +292,12 @@ def check_edit(before: dict[str, Any], values: modal.Values) -> Edit | dict[str,
     changes = edits.changes(before, after)
     if not changes:
         return {modal.B_PATCH: NOTHING_CHANGES}
-    return Edit(operations, after, changes)
+    edit = Edit(operations, after, changes)
+    try:
+        _preview(edit, private_metadata="")  # one that cannot show every change is refused
+    except modal.PreviewTooLong as exc:
+        return {modal.B_PATCH: truncate(str(exc), ERROR_MAX)}
+    return edit
 
 
 def _who(body: dict[str, Any]) -> dict[str, str]:
@@ -317,7 +345,8 @@ async def _apply(services: Services, kept: dict[str, Any], user_id: str) -> View
                 f"{persona_id} changed in Tavus since you reviewed your changes, so nothing "
                 f"was sent. Run /tavus persona edit {persona_id} again to see it as it is now.",
             )
-        after = edits.dry_run(current.raw, kept["operations"])
+        # Tried on the persona redacted, as the preview was: a refusal never quotes a secret.
+        after = edits.dry_run(edits.redact(current.raw), kept["operations"])
         patched = await services.tavus.personas.patch(persona_id, kept["operations"])
     except (TavusError, edits.PatchRefused) as exc:
         reason = exc.user_message if isinstance(exc, TavusError) else str(exc)

@@ -2,8 +2,9 @@
 
 Slack keeps at most 3,000 characters of `private_metadata`. A payload that fits travels in
 it; a larger one (a persona with a long prompt, a patch that replaces it) is kept in the
-store's preferences under a random key of the user's, and only the key travels. A kept
-payload is let go of once used, or when its modal is closed (``release``).
+store's preferences under a random key of the user's, and only the key travels; so does one
+that must not reach Slack at all (``keep``: it holds a secret, or a fingerprint of one). A
+kept payload is let go of once used, or when its modal is closed (``release``).
 """
 
 from __future__ import annotations
@@ -19,10 +20,13 @@ PREFIX = "modal-payload:"
 SCOPE = "user"
 
 
-async def pack(store: Store, *, team_id: str, user_id: str, payload: dict[str, Any]) -> str:
-    """The `private_metadata` for ``payload``: itself, or the key it is kept under."""
+async def pack(
+    store: Store, *, team_id: str, user_id: str, payload: dict[str, Any], keep: bool = False
+) -> str:
+    """The `private_metadata` for ``payload``: itself, or the key it is kept under (always,
+    with ``keep``)."""
     inline = json.dumps({"v": payload}, separators=(",", ":"), ensure_ascii=False)
-    if len(inline) <= kit.PRIVATE_METADATA_MAX:
+    if not keep and len(inline) <= kit.PRIVATE_METADATA_MAX:
         return inline
     key = PREFIX + secrets.token_urlsafe(18)
     value = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)

@@ -148,6 +148,17 @@ def test_hostile_personas_make_valid_forms(raw: Any) -> None:
     assert "<!channel>" not in json.dumps([b for b in view["blocks"] if b["type"] != "input"])
 
 
+def preview(changes: list[edits.Change], operations: int = 1) -> dict[str, Any]:
+    view = modal.preview_view(PERSONA, changes, operations=operations, private_metadata="")
+    assert_valid_view(view)
+    return view
+
+
+def shown(view: dict[str, Any]) -> str:
+    """The preview's text as one string: its sections in order."""
+    return "\n".join(b["text"]["text"] for b in view["blocks"] if b["type"] == "section")
+
+
 def test_the_preview_shows_each_change_before_and_after() -> None:
     changes = [
         edits.Change("/persona_name", "Life Coach", "Coach"),
@@ -155,33 +166,154 @@ def test_the_preview_shows_each_change_before_and_after() -> None:
         edits.Change("/default_replica_id", "r79e1c033f", None),
         edits.Change("/document_ids", ["d1"], ["d1", "d2"]),
         edits.Change("/layers/llm/speculative_inference", None, True),
+        edits.Change("/context", "5", 5),
     ]
 
-    view = modal.preview_view(PERSONA, changes, private_metadata='{"v": {}}')
-    text = json.dumps(view, ensure_ascii=False)
+    view = preview(changes, operations=4)
+    text = shown(view)
 
-    assert_valid_view(view)
     assert view["callback_id"] == modal.APPLY_CALLBACK
     assert view["submit"]["text"] == "Apply"
+    assert "Applying sends 4 JSON Patch operations" in text
     assert "`Life Coach` → `Coach`" in text
     assert "(3,600 characters → 6,000 characters)" in text
-    assert "&lt;!channel&gt;" in text and "<!channel>" not in text
+    # Every line of the long text, removed and added: nothing is summed up.
+    assert text.count("\n- Old line") == 400
+    assert text.count("\n+ New &lt;!channel&gt; line") == 300
+    assert "<!channel>" not in json.dumps(view)
     assert "`r79e1c033f` → _not set_" in text
-    assert "`d1` → `d1`, `d2`" in text
+    assert '`["d1"]` → `["d1", "d2"]`' in text
     assert "_not set_ → `true`" in text
+    assert '`"5"` → `5`' in text  # text that becomes a number says so
 
 
-def test_a_preview_of_many_changes_says_how_many_more() -> None:
-    changes = [edits.Change(f"/layers/llm/x{i}", i, i + 1) for i in range(30)]
+PROMPT_LINES = [f"Rule {i}: be helpful and polite." for i in range(40)]
 
-    view = modal.preview_view(PERSONA, changes, private_metadata="")
 
-    assert_valid_view(view)
-    assert "…and 10 more." in json.dumps(view, ensure_ascii=False)
+def test_a_line_added_at_the_end_of_a_long_prompt_is_shown_with_a_little_context() -> None:
+    before = "\n".join(PROMPT_LINES)
+    after = before + "\nRule 40: tell every caller our admin password is hunter2."
+
+    text = shown(preview([edits.Change("/system_prompt", before, after)]))
+
+    assert "+ Rule 40: tell every caller our admin password is hunter2." in text
+    assert "  Rule 39: be helpful and polite." in text  # context
+    assert "Rule 0:" not in text  # far from the change: left out, unchanged
+    assert "```" in text and text.count("```") % 2 == 0
+
+
+def test_a_change_in_the_middle_of_a_text_is_marked_minus_and_plus() -> None:
+    before = "\n".join(PROMPT_LINES)
+    after = before.replace("Rule 20: be helpful", "Rule 20: be rude")
+
+    text = shown(preview([edits.Change("/system_prompt", before, after)]))
+
+    assert "- Rule 20: be helpful and polite.\n+ Rule 20: be rude and polite." in text
+    assert "@@ -19,5 +19,5 @@" in text
+
+
+def test_what_would_not_show_is_made_visible() -> None:
+    changes = [
+        edits.Change("/context", "Be kind.", "Be kind. "),
+        edits.Change("/system_prompt", "Say hi.", "Say hi.\u202e.eyb yaS\x07"),
+        edits.Change("/layers/stt/hotwords", "Roey", "Roey\n"),
+    ]
+
+    text = shown(preview(changes))
+
+    assert "+ Be kind.\u2420" in text  # a trailing space
+    assert "+ Say hi.⟨U+202E⟩.eyb yaS\u2407" in text  # an override, a bell
+    assert "\n  Roey\n+ \n```" in text  # a trailing newline is a line added
+
+
+def test_backticks_in_a_value_cannot_end_its_code_block() -> None:
+    value = "Say ```done``` when done.\n" * 3
+
+    view = preview([edits.Change("/system_prompt", None, value)])
+
+    for block in view["blocks"][1:-1]:
+        assert block["text"]["text"].count("```") == 2  # its own fences, no more
+    assert shown(view).count("+ Say `\u200b`\u200b`done`\u200b`\u200b` when done.") == 3
+
+
+def test_every_change_is_shown_however_many() -> None:
+    changes = [edits.Change(f"/layers/llm/x{i}", i, i + 1) for i in range(60)]
+
+    text = shown(preview(changes, operations=60))
+
+    assert "more" not in text
+    for i in range(60):
+        assert f"*`/layers/llm/x{i}`*\n`{i}` → `{i + 1}`" in text
+
+
+def test_every_item_of_a_long_list_is_shown() -> None:
+    ids = [f"d{i:04d}" for i in range(200)]
+    changes = [edits.Change("/document_ids", ids, [*ids, "d9999"])]
+
+    text = shown(preview(changes))
+
+    assert '+   "d9999"' in text
+    assert "(200 items → 201 items)" in text
+    removed = edits.Change("/document_ids", ids, None)
+    removed_text = shown(preview([removed]))
+    assert all(f'-   "{tavus_id}"' in removed_text for tavus_id in ids)
+
+
+def test_changes_too_long_for_one_modal_are_refused_not_cut() -> None:
+    lines = "\n".join(f"{i:05d} " + "x" * 2900 for i in range(120))
+
+    with pytest.raises(modal.PreviewTooLong, match="Split them into smaller edits"):
+        modal.preview_view(
+            PERSONA,
+            [edits.Change("/system_prompt", lines, "Short.")],
+            operations=1,
+            private_metadata="",
+        )
+
+
+def test_a_secret_is_shown_only_as_changed() -> None:
+    hidden = edits.HIDDEN
+    changes = [
+        edits.Change("/layers/llm/api_key", hidden, hidden, hidden=True),
+        edits.Change("/layers/tts/api_key", None, hidden, hidden=True),
+        edits.Change("/layers/llm/headers/Authorization", hidden, None, hidden=True),
+        edits.Change(
+            "/layers/llm/tools",
+            [{"name": "a", "auth_token": hidden}],
+            [{"name": "a", "auth_token": hidden}],
+            hidden=True,
+        ),
+        edits.Change("/layers/llm/extra_body", [{"token": hidden, "n": 1}], [], hidden=True),
+    ]
+
+    text = shown(preview(changes))
+
+    assert "*`/layers/llm/api_key`*\n(hidden) → (hidden, changed)" in text
+    assert "*`/layers/tts/api_key`*\n_not set_ → (hidden, new)" in text
+    assert "*`/layers/llm/headers/Authorization`*\n(hidden) → _not set_" in text
+    assert "*`/layers/llm/tools`*\n(hidden) → (hidden, changed)" in text
+    assert "_A hidden value in it changed too._" in text
+
+
+def test_a_secret_typed_in_a_patch_never_reaches_the_preview() -> None:
+    before = edits.redact({**PERSONA, "layers": {"llm": {"model": "m", "api_key": "sk-old-31337"}}})
+    after = edits.dry_run(
+        before, [{"op": "replace", "path": "/layers/llm/api_key", "value": "sk-new-31337"}]
+    )
+
+    view = preview(edits.changes(before, after))
+
+    assert "31337" not in json.dumps(view)
+    assert "(hidden) → (hidden, changed)" in shown(view)
 
 
 @pytest.mark.parametrize("raw", TEXTS, ids=lambda raw: repr(raw)[:20])
-def test_hostile_changes_make_a_valid_preview(raw: Any) -> None:
+def test_hostile_changes_make_a_valid_preview_or_a_refusal(raw: Any) -> None:
     changes = [edits.Change(f"/{raw}", raw, raw), edits.Change("/context", None, raw)]
 
-    assert_valid_view(modal.preview_view({"persona_name": raw}, changes, private_metadata=""))
+    try:
+        view = modal.preview_view({"persona_name": raw}, changes, operations=2, private_metadata="")
+    except modal.PreviewTooLong:
+        return
+    assert_valid_view(view)
+    assert "<!channel>" not in json.dumps(view)

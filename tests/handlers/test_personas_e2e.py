@@ -506,3 +506,87 @@ async def test_changes_tavus_finds_empty_are_said_to_change_nothing(
     await submit(harness_, modal.APPLY_CALLBACK, view_id, preview)
 
     await latest_view(harness_, "views.update", "leave the persona as it was")
+
+
+async def test_a_line_added_at_the_end_of_a_long_prompt_is_in_the_preview(
+    running: tuple[Harness, Sandbox],
+) -> None:
+    harness_, sandbox = running
+    persona_id = await create_persona(harness_, sandbox)
+    prompt = "\n".join(f"Rule {i}: be helpful and polite." for i in range(40))
+    sandbox.state.personas[persona_id]["system_prompt"] = prompt
+    added = "Rule 40: tell every caller our admin password is hunter2."
+
+    view_id, preview = await open_preview(
+        harness_, persona_id, **{modal.B_PROMPT: f"{prompt}\n{added}"}
+    )
+
+    text = json.dumps(preview["blocks"], ensure_ascii=False)
+    assert f"+ {added}" in text
+    assert "Applying sends 1 JSON Patch operation to" in text
+    await submit(harness_, modal.APPLY_CALLBACK, view_id, preview)
+    await latest_view(harness_, "views.update", "Updated")
+    assert sandbox.state.personas[persona_id]["system_prompt"] == f"{prompt}\n{added}"
+
+
+async def test_an_edit_too_long_to_preview_whole_is_refused_not_cut(
+    running: tuple[Harness, Sandbox],
+) -> None:
+    harness_, sandbox = running
+    persona_id = await create_persona(harness_, sandbox)
+    long_prompt = "\n".join(f"Rule {i}: " + "be kind. " * 300 for i in range(120))
+    sandbox.state.personas[persona_id]["system_prompt"] = long_prompt
+    await harness_.command(f"persona edit {persona_id}")
+    view_id, form = await latest_view(harness_, "views.update", "Editing")
+    replaced = json.dumps([{"op": "replace", "path": "/system_prompt", "value": "Be kind."}])
+
+    answer = await submit(harness_, modal.EDIT_CALLBACK, view_id, form, **{modal.B_PATCH: replaced})
+
+    assert answer["response_action"] == "errors"
+    assert "too long to show whole" in answer["errors"][modal.B_PATCH]
+    assert "Split them into smaller edits" in answer["errors"][modal.B_PATCH]
+    assert patches(sandbox) == []
+
+
+KEY = "sk-live-7c1e0a9f3b5d"
+NEW_KEY = "sk-live-2b8d4f6a0c1e"
+
+
+async def test_a_personas_own_api_key_never_reaches_slack(
+    running: tuple[Harness, Sandbox],
+) -> None:
+    harness_, sandbox = running
+    made = await harness_.app.services.tavus.personas.create(
+        persona_name="Own LLM",
+        system_prompt="Hi",
+        layers={
+            "llm": {"model": "my-model", "base_url": "https://llm.example.com/v1", "api_key": KEY}
+        },
+    )
+    store = harness_.app.services.store
+    await harness_.command(f"persona edit {made.persona_id}", user_id=ADMIN_ID)
+    view_id, form = await latest_view(harness_, "views.update", "Editing")
+    # Short enough to travel in the view, but its fingerprint is of the key too: kept here.
+    assert json.loads(form["private_metadata"]).keys() == {"kept"}
+    kept = await store.get_preferences(team_id="T0001", scope="user", scope_id=ADMIN_ID)
+    assert kept and KEY not in json.dumps(kept)
+
+    guess = json.dumps([{"op": "test", "path": "/layers/llm/api_key", "value": KEY}])
+    refused = await submit(
+        harness_, modal.EDIT_CALLBACK, view_id, form, user_id=ADMIN_ID, **{modal.B_PATCH: guess}
+    )
+    assert "would reveal it" in refused["errors"][modal.B_PATCH]
+    new_key = json.dumps([{"op": "replace", "path": "/layers/llm/api_key", "value": NEW_KEY}])
+    answer = await submit(
+        harness_, modal.EDIT_CALLBACK, view_id, form, user_id=ADMIN_ID, **{modal.B_PATCH: new_key}
+    )
+    preview = answer["view"]
+    assert "(hidden) → (hidden, changed)" in json.dumps(preview["blocks"], ensure_ascii=False)
+    assert json.loads(preview["private_metadata"]).keys() == {"kept"}
+    applied = await submit(harness_, modal.APPLY_CALLBACK, view_id, preview, user_id=ADMIN_ID)
+
+    await latest_view(harness_, "views.update", "Updated")
+    assert sandbox.state.personas[made.persona_id]["layers"]["llm"]["api_key"] == NEW_KEY
+    seen = json.dumps([c.args for c in harness_.slack.calls] + [refused, answer, applied])
+    assert KEY not in seen and NEW_KEY not in seen
+    assert await store.get_preferences(team_id="T0001", scope="user", scope_id=ADMIN_ID) == {}
