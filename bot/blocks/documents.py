@@ -33,7 +33,8 @@ _STATUS_WORDS = {
     domain.RECRAWLING: "recrawling",
     domain.DELETED: "deleted",
 }
-ADD_AGAIN = "Fix the link and add it again with `/tavus document add <url>`."
+# `&lt;url&gt;`: a bare <url> is a Slack control sequence, and the placeholder would vanish.
+ADD_AGAIN = "Fix the link and add it again with `/tavus document add &lt;url&gt;`."
 
 
 # -- the card ------------------------------------------------------------------------------

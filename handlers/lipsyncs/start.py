@@ -33,7 +33,7 @@ async def handle_lipsync(request: CommandRequest) -> None:
         if url_problem(url):
             await request.say_privately(
                 f"The {label} must be an http(s) link: "
-                "`/tavus lipsync <video_url> <audio_url> [name]`."
+                "`/tavus lipsync &lt;video_url&gt; &lt;audio_url&gt; [name]`."
             )
             return
     if name and len(name) > NAME_LIMIT:
