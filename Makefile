@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/relay.py
 	$(BIN)/python benchmarks/home.py
+	$(BIN)/python benchmarks/faults.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info

@@ -510,8 +510,8 @@ class FakeSlack:
         channel = call.args.get("channel") or call.args.get("channel_id")
         if (storm := self._storm_for(call.method, channel, hang=False)) is not None:
             storm.hits += 1
-            failure = _Failure(storm.status, storm.retry_after, storm.error, remaining=0)
-            return self._injected_failure(call, failure)
+            stormy = _Failure(storm.status, storm.retry_after, storm.error, remaining=0)
+            return self._injected_failure(call, stormy)
         if (failure := self._take_failure(call.method, channel)) is not None:
             return self._injected_failure(call, failure)
         if (refusal := blockkit.refusal(call.method, call.args)) is not None:
