@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import jsonpatch
 import pytest
 
 from bot import patching
-from bot.guardrails import GuardrailDraft, edited_document, spec
+from bot.guardrails import GuardrailDraft, GuardrailSlot, edited_document, spec, version
 from bot.tavus import GuardrailSet
 
 OURS = "https://bot.example/tavus/callbacks/tok"
@@ -31,14 +32,19 @@ def test_a_spec_carries_our_url() -> None:
     assert "callback_url" not in spec(draft, None)
 
 
+def slots(*drafts: GuardrailDraft) -> list[GuardrailSlot]:
+    return [GuardrailSlot(index, draft) for index, draft in enumerate(drafts)]
+
+
+def shown(found: GuardrailSet) -> list[GuardrailDraft]:
+    return [GuardrailDraft.of(guardrail) for guardrail in found.guardrails]
+
+
 def test_renaming_the_set_and_adding_a_guardrail() -> None:
     found = legacy(data=[PRICING])
-    drafts = [
-        GuardrailDraft("no_pricing", "Never quote prices"),
-        GuardrailDraft("no_advice", "No medical advice", "visual"),
-    ]
+    drafts = [*shown(found), GuardrailDraft("no_advice", "No medical advice", "visual")]
 
-    new = edited_document(found, "Sales v2", drafts, None)
+    new = edited_document(found, "Sales v2", slots(*drafts), None)
     operations = patching.diff(found.raw, new)
 
     assert operations == [
@@ -57,14 +63,35 @@ def test_renaming_the_set_and_adding_a_guardrail() -> None:
     assert jsonpatch.apply_patch(found.raw, operations) == new
 
 
+def test_an_unchanged_form_changes_nothing_even_where_tavus_left_a_field_unset() -> None:
+    bare = {"guardrail_name": "no_pricing", "guardrail_prompt": "Never quote prices"}
+    found = legacy(data=[bare, {**PRICING, "guardrail_name": "no_advice", "modality": "odd"}])
+
+    assert (
+        patching.diff(found.raw, edited_document(found, "Sales", slots(*shown(found)), None)) == []
+    )
+
+
 def test_tavus_apis_spelling_of_the_prompt_is_kept_in_the_path() -> None:
     found = legacy(data=[{"guardrail_name": "no_pricing", "guardrails_prompt": "Old"}])
 
-    new = edited_document(found, "Sales", [GuardrailDraft("no_pricing", "New")], None)
+    new = edited_document(found, "Sales", slots(GuardrailDraft("no_pricing", "New")), None)
 
     assert patching.diff(found.raw, new) == [
         {"op": "replace", "path": "/data/0/guardrails_prompt", "value": "New"},
-        {"op": "add", "path": "/data/0/modality", "value": "verbal"},
+    ]
+
+
+def test_a_long_prompt_is_not_written_when_another_field_changes() -> None:
+    long = "Never quote prices. " * 75  # 1,500 characters: more than the form's field
+    found = legacy(data=[{**PRICING, "guardrail_prompt": long}])
+    (pricing,) = shown(found)
+
+    visual = dataclasses.replace(pricing, modality="visual")
+    new = edited_document(found, "Sales", slots(visual), None)
+
+    assert patching.diff(found.raw, new) == [
+        {"op": "replace", "path": "/data/0/modality", "value": "visual"}
     ]
 
 
@@ -72,7 +99,7 @@ def test_a_newer_single_guardrail_is_edited_in_place() -> None:
     single = {"uuid": "0b6c2f3e-1d2a-5b7c-9e0f-123456789abc", **PRICING, "tags": ["x"]}
     found = GuardrailSet.from_api(single)
 
-    new = edited_document(found, "ignored", [GuardrailDraft("no_pricing", "Never")], None)
+    new = edited_document(found, "ignored", slots(GuardrailDraft("no_pricing", "Never")), None)
 
     assert patching.diff(found.raw, new) == [
         {"op": "replace", "path": "/guardrail_prompt", "value": "Never"}
@@ -84,4 +111,11 @@ def test_a_set_shown_by_one_guardrail_cannot_grow() -> None:
     drafts = [GuardrailDraft("a", "A"), GuardrailDraft("b", "B")]
 
     with pytest.raises(ValueError, match="one guardrail"):
-        edited_document(found, "Sales", drafts, None)
+        edited_document(found, "Sales", slots(*drafts), None)
+
+
+def test_the_version_changes_with_any_change_in_tavus() -> None:
+    opened = version(legacy(data=[PRICING]))
+
+    assert version(legacy(data=[PRICING])) == opened
+    assert version(legacy(data=[{**PRICING, "guardrail_prompt": "Quote away"}])) != opened

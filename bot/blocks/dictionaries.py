@@ -39,10 +39,9 @@ def dictionary_line(dictionary: PronunciationDictionary) -> str:
 
 
 def rule_line(rule: PronunciationRule) -> str:
-    """`• *Tavus* → TAH-vus`; IPA between slashes, as the form takes it."""
-    said = plain(rule.pronunciation, RULE_SAID_MAX)
-    if rule.type == domain.IPA:
-        said = f"/{said}/"
+    """`• *Tavus* → TAH-vus`; IPA between slashes, as the form takes it (and an alias that
+    would read as IPA after a backslash)."""
+    said = plain(domain.said_text(rule.pronunciation, rule.type), RULE_SAID_MAX)
     extras = ["case-sensitive"] if rule.case_sensitive else []
     if rule.word_boundaries is False:
         extras.append("inside words too")

@@ -1,23 +1,37 @@
 """The guardrails form (new and edit), its result views, and reading it back.
 
 A named set of one or more guardrails; "Add a guardrail" redraws the form with one more, as
-the objectives form does (its ``Setup`` travels in ``private_metadata`` the same way).
+the objectives form does (its ``Setup`` travels in ``private_metadata`` the same way). As
+there, the edit form shows each value whole or leaves it out with a note (a prompt longer
+than the field holds), and keeps a modality it does not know as an extra option.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from bot.blocks import kit
-from bot.blocks.conversations import shown_id
+from bot.blocks.conversations import fits, shown_id
 from bot.blocks.guardrails import usage_hint
-from bot.blocks.objective_modal import Setup, read_selected, read_typed
+from bot.blocks.objective_modal import (
+    EDITING,
+    LEFT_OUT,
+    MENU_TOO_LONG,
+    Setup,
+    menu_field,
+    read_selected,
+    read_typed,
+    text_field,
+    why_not_shown,
+)
 from bot.blocks.objectives import names_words
 from bot.blocks.start_modal import message_view
 from bot.domain import guardrails as domain
-from bot.tavus import Guardrail
+
+if TYPE_CHECKING:
+    from bot.guardrails import GuardrailDraft
 
 CALLBACK_ID = "guardrails_form"
 ADD_ACTION = "guardrails_add"
@@ -42,29 +56,54 @@ def block_id(index: int, field: str) -> str:
 
 @dataclass(frozen=True)
 class GuardrailFields:
-    """One guardrail as typed (None: left empty); checked by the handler."""
+    """One guardrail as typed (None: left empty); checked by the handler. ``left_out``: the
+    fields not in the form (a value it cannot show whole), each with why."""
 
     name: str | None = None
     prompt: str | None = None
     modality: str | None = None
+    left_out: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def blank(self) -> bool:
+        """Nothing typed: the guardrail is left out. One whose name or prompt is not in the
+        form is never blank."""
+        if NAME in self.left_out or PROMPT in self.left_out:
+            return False
         return self.name is None and self.prompt is None
 
     @classmethod
-    def of(cls, guardrail: Guardrail) -> GuardrailFields:
+    def of(cls, shown: GuardrailDraft) -> GuardrailFields:
+        """A guardrail Tavus has, as the edit form shows it: ``shown`` is its values
+        (``bot.guardrails.GuardrailDraft.of``)."""
+        left_out = {
+            key: why
+            for key, text, limit in (
+                (NAME, shown.name, domain.NAME_MAX),
+                (PROMPT, shown.prompt, domain.PROMPT_MAX),
+            )
+            if (why := why_not_shown(text, limit))
+        }
+        if not fits(shown.modality, kit.OPTION_VALUE_MAX):
+            left_out[MODALITY] = MENU_TOO_LONG
         return cls(
-            name=guardrail.guardrail_name or None,
-            prompt=guardrail.guardrail_prompt,
-            modality=guardrail.modality,
+            name=None if NAME in left_out else shown.name or None,
+            prompt=None if PROMPT in left_out else shown.prompt or None,
+            modality=shown.modality,
+            left_out=left_out,
         )
 
 
 def guardrails_modal(
-    setup: Setup, filled: Sequence[GuardrailFields] = (), *, set_name: str | None = None
+    setup: Setup,
+    filled: Sequence[GuardrailFields] = (),
+    *,
+    set_name: str | None = None,
+    set_name_left_out: str | None = None,
 ) -> View:
-    blocks: list[Block] = [kit.context(_guidance(setup)), _set_name(set_name)]
+    """``set_name_left_out``: why the set's name is not in the form (see ``set_name_field``)."""
+    blocks: list[Block] = [kit.context(_guidance(setup))]
+    blocks.extend(_set_name(set_name, set_name_left_out))
     for index in range(setup.count):
         shown = filled[index] if index < len(filled) else GuardrailFields()
         blocks.extend(_guardrail_blocks(index, shown))
@@ -82,49 +121,65 @@ def guardrails_modal(
     )
 
 
+def set_name_left_out(name: str | None) -> str | None:
+    """Why the edit form cannot show a set's name whole (None: it can)."""
+    return why_not_shown(name, domain.SET_NAME_MAX)
+
+
 def _guidance(setup: Setup) -> str:
-    where = f"Editing guardrails {shown_id(setup.editing)}. " if setup.editing else ""
-    return (
-        f"{where}Limits a persona keeps to in its calls. Give each guardrail a name (letters, "
-        "digits and underscores) and a prompt; clear both to leave one out. Each time one "
-        "triggers, a warning is posted in the call's thread."
+    text = (
+        "Limits a persona keeps to in its calls. Give each guardrail a name (letters, digits "
+        "and underscores) and a prompt; clear both to leave one out. Each time one triggers, "
+        "a warning is posted in the call's thread."
     )
+    if setup.editing is None:
+        return text
+    return f"Editing guardrails {shown_id(setup.editing)}. {text} {EDITING}"
 
 
-def _set_name(initial: str | None) -> Block:
-    element = kit.plain_text_input(
-        action_id=SET_NAME,
+def _set_name(initial: str | None, left_out: str | None) -> list[Block]:
+    return text_field(
+        SET_NAME,
+        SET_NAME,
+        "Name of the set",
         placeholder="Healthcare compliance",
-        initial_value=initial,
+        initial=initial,
         max_length=domain.SET_NAME_MAX,
+        optional=False,
+        left_out=left_out,
     )
-    return kit.input_block(SET_NAME, "Name of the set", element)
 
 
 def _guardrail_blocks(index: int, shown: GuardrailFields) -> list[Block]:
-    name = kit.plain_text_input(
-        action_id=NAME,
-        placeholder="no_medical_advice",
-        initial_value=shown.name,
-        max_length=domain.NAME_MAX,
-    )
-    prompt = kit.plain_text_input(
-        action_id=PROMPT,
-        placeholder="Never give medical advice; suggest seeing a doctor instead",
-        initial_value=shown.prompt,
-        multiline=True,
-        max_length=domain.PROMPT_MAX,
-    )
-    options = [kit.option(text, value) for value, text in _MODALITY_WORDS.items()]
-    initial = next((o for o in options if o["value"] == shown.modality), options[0])
-    modality = kit.static_select(
-        action_id=MODALITY, placeholder="Modality", options=options, initial_option=initial
-    )
     return [
         kit.header(f"Guardrail {index + 1}"),
-        kit.input_block(block_id(index, NAME), "Name", name, optional=True),
-        kit.input_block(block_id(index, PROMPT), "Prompt", prompt, optional=True),
-        kit.input_block(block_id(index, MODALITY), "Modality", modality),
+        *text_field(
+            block_id(index, NAME),
+            NAME,
+            "Name",
+            placeholder="no_medical_advice",
+            initial=shown.name,
+            max_length=domain.NAME_MAX,
+            left_out=shown.left_out.get(NAME),
+        ),
+        *text_field(
+            block_id(index, PROMPT),
+            PROMPT,
+            "Prompt",
+            placeholder="Never give medical advice; suggest seeing a doctor instead",
+            initial=shown.prompt,
+            max_length=domain.PROMPT_MAX,
+            multiline=True,
+            left_out=shown.left_out.get(PROMPT),
+        ),
+        *menu_field(
+            block_id(index, MODALITY),
+            MODALITY,
+            "Modality",
+            _MODALITY_WORDS,
+            shown.modality,
+            left_out=shown.left_out.get(MODALITY),
+        ),
     ]
 
 
@@ -132,19 +187,28 @@ def _guardrail_blocks(index: int, shown: GuardrailFields) -> list[Block]:
 class GuardrailsForm:
     set_name: str | None
     guardrails: list[GuardrailFields]
+    set_name_left_out: bool = False  # the form did not hold the set's name
 
 
 def read_guardrails(values: Values, count: int) -> GuardrailsForm:
-    """The set's name and the ``count`` guardrails of a submitted (or redrawn) form."""
+    """The set's name and the ``count`` guardrails of a submitted (or redrawn) form; a field
+    whose input is not in the form was left out of it."""
     guardrails = [
         GuardrailFields(
             name=read_typed(values, block_id(i, NAME)),
             prompt=read_typed(values, block_id(i, PROMPT)),
             modality=read_selected(values, block_id(i, MODALITY)),
+            left_out={
+                f: LEFT_OUT for f in (NAME, PROMPT, MODALITY) if block_id(i, f) not in values
+            },
         )
         for i in range(count)
     ]
-    return GuardrailsForm(set_name=read_typed(values, SET_NAME), guardrails=guardrails)
+    return GuardrailsForm(
+        set_name=read_typed(values, SET_NAME),
+        guardrails=guardrails,
+        set_name_left_out=SET_NAME not in values,
+    )
 
 
 # -- what the form says afterwards -----------------------------------------------------------

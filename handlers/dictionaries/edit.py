@@ -1,9 +1,12 @@
 """``/tavus dictionary new|edit``: the form, checked line by line before Tavus sees it.
 
 An edit opens a "loading" form at once (a trigger lasts 3 s; Tavus may take longer), then
-fills it with the dictionary's rules. Tavus replaces the rules whole on every edit; each
-rule's settings the lines do not show (case sensitivity, whole words) are kept from the rule
-with the same word. A dictionary made here is stored as its creator's, so that only they (or
+fills it with the dictionary's rules, when saving them unchanged would keep them; else the
+form says why they are not in it, and renames only. Saving sends only what the user changed:
+the name alone when only the name changed; the rules (Tavus replaces them whole) only when
+they changed, and only if they did not change in Tavus since the form opened. Each rule's
+settings the lines do not show (case sensitivity, whole words) are kept from the rule with
+the same word. A dictionary made here is stored as its creator's, so that only they (or
 an admin) may edit, rename or delete it; it has no card, nothing to poll and no callbacks.
 """
 
@@ -19,10 +22,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.blocks import dictionary_modal as modal
 from bot.blocks.dictionaries import saved_text
 from bot.blocks.start_modal import failed_view
-from bot.blocks.text import escape, truncate
+from bot.blocks.text import as_text, escape, truncate
 from bot.domain import dictionaries as domain
+from bot.events.base import fingerprint
 from bot.services import Services
-from bot.tavus import Patched, PronunciationRule, TavusError
+from bot.tavus import Patched, PronunciationDictionary, PronunciationRule, TavusError
 from bot.tavus.models import PronunciationRuleSpec
 from handlers.dictionaries.manage import forget_picker
 from handlers.shared.families import CommandRequest
@@ -64,35 +68,66 @@ async def edit_view(services: Services, dictionary_id: str, user_id: str) -> Vie
         dictionary = await services.tavus.dictionaries.get(dictionary_id)
     except TavusError as exc:
         return failed_view(exc.user_message)
-    rules = domain.rules_text(_as_rules(dictionary.rules))
-    if len(rules) > domain.RULES_FIELD_MAX:
-        return modal.result_view(
-            modal.TITLE_EDIT,
-            f":warning: Its {len(dictionary.rules)} rules take {len(rules):,} characters, more "
-            f"than a Slack form holds ({domain.RULES_FIELD_MAX:,}): edit it with the Tavus API.",
+    rules = _as_rules(dictionary.rules)
+    text = domain.rules_text(rules)
+    problem = _rules_problem(rules, text)
+    opened = modal.Opened(
+        version=rules_version(dictionary),
+        name=fingerprint(modal.shown_name(dictionary.name)),
+        rules=None if problem else rules_print(rules),
+    )
+    return modal.dictionary_modal(
+        name=dictionary.name,
+        rules=None if problem else text,
+        dictionary_id=dictionary_id,
+        opened=opened,
+        rules_left_out=problem,
+    )
+
+
+def _rules_problem(rules: Sequence[domain.Rule], text: str) -> str | None:
+    """Why the form cannot show the rules so that saving them unchanged keeps them."""
+    if len(text) > domain.RULES_FIELD_MAX:
+        return (
+            f"its {len(rules)} rules take {len(text):,} characters, more than a Slack form "
+            f"holds ({domain.RULES_FIELD_MAX:,})"
         )
-    return modal.dictionary_modal(name=dictionary.name, rules=rules, dictionary_id=dictionary_id)
+    if as_text(text) != text:
+        return "a rule holds text Slack cannot show"
+    return domain.rules_problem(rules)
 
 
 def _as_rules(rules: Iterable[PronunciationRule]) -> list[domain.Rule]:
     return [domain.Rule(rule.text, rule.pronunciation, rule.type) for rule in rules]
 
 
+def rules_print(rules: Sequence[domain.Rule]) -> str:
+    """A fingerprint of rules as the form holds them: equal when the user changed none."""
+    return fingerprint([[rule.text, rule.pronunciation, rule.type] for rule in rules])
+
+
+def rules_version(dictionary: PronunciationDictionary) -> str:
+    """A fingerprint of the rules as Tavus has them, settings and all."""
+    return fingerprint(dictionary.raw.get("rules"))
+
+
 # -- the submission --------------------------------------------------------------------------
 
 
 def check(form: modal.DictionaryForm) -> tuple[dict[str, str], list[domain.Rule]]:
-    """Field errors keyed by block_id (none: the rules, parsed)."""
+    """Field errors keyed by block_id (none: the rules, parsed; none when the form did not
+    hold them)."""
     errors: dict[str, str] = {}
     if form.name is None:
         errors[modal.B_NAME] = "Give the dictionary a name."
     elif len(form.name) > domain.NAME_MAX:
         errors[modal.B_NAME] = f"Keep the name under {domain.NAME_MAX} characters."
-    try:
-        rules = domain.parse_rules(form.rules)
-    except domain.RulesError as exc:
-        errors[modal.B_RULES] = str(exc)
-        rules = []
+    rules: list[domain.Rule] = []
+    if form.has_rules:
+        try:
+            rules = domain.parse_rules(form.rules)
+        except domain.RulesError as exc:
+            errors[modal.B_RULES] = str(exc)
     return errors, rules
 
 
@@ -151,6 +186,20 @@ async def create(
     return saved_text(dictionary.name or form.name, dictionary.dictionary_id, count, created=True)
 
 
+def expired_words(dictionary_id: str) -> str:
+    return (
+        f"This form is out of date, so nothing was sent: run "
+        f"`/tavus dictionary edit {escape(dictionary_id)}` again."
+    )
+
+
+def changed_words(dictionary_id: str) -> str:
+    return (
+        f"Its rules changed in Tavus since you opened this form, so nothing was sent. Run "
+        f"`/tavus dictionary edit {escape(dictionary_id)}` again to see them as they are now."
+    )
+
+
 async def save(
     services: Services,
     dictionary_id: str,
@@ -159,23 +208,35 @@ async def save(
     *,
     user_id: str,
 ) -> str:
-    """The owner's or an admin's edit: name and every rule, in one JSON Patch."""
+    """The owner's or an admin's edit, in one JSON Patch: the name if it changed, and the
+    rules if they changed (and did not change in Tavus meanwhile)."""
     refused = await refusal(
         services, kind=KIND, tavus_id=dictionary_id, user_id=user_id, verb="edit"
     )
     if refused:
         return f":no_entry: {refused}"
+    opened = form.opened
+    if opened is None:
+        return f":warning: {expired_words(dictionary_id)}"
+    renamed = fingerprint(form.name) != opened.name
+    new_rules = form.has_rules and rules_print(rules) != opened.rules
+    if not renamed and not new_rules:
+        return ":ok_hand: Nothing changed: you changed neither the name nor the rules."
     current = await services.tavus.dictionaries.get(dictionary_id)
-    specs = rule_specs(rules, kept=current.rules)
-    patched = await services.tavus.dictionaries.update(dictionary_id, name=form.name, rules=specs)
+    if new_rules and rules_version(current) != opened.version:
+        return f":warning: {changed_words(dictionary_id)}"
+    specs = rule_specs(rules, kept=current.rules) if new_rules else None
+    name = form.name if renamed else None
+    patched = await services.tavus.dictionaries.update(dictionary_id, name=name, rules=specs)
     if patched is Patched.NOT_MODIFIED:
         return ":ok_hand: Nothing changed: Tavus already had these rules."
     forget_picker(services)
     resource = await services.store.get_resource(kind=KIND, tavus_id=dictionary_id)
-    if resource is not None:
+    if resource is not None and renamed:
         await services.store.update_resource(resource_id=resource.id, name=form.name)
     logger.info("user %s edited dictionary %s", user_id, dictionary_id)
-    return saved_text(form.name, dictionary_id, len(rules), created=False)
+    count = len(rules) if new_rules else len(current.rules)
+    return saved_text(form.name, dictionary_id, count, created=False)
 
 
 def rule_specs(

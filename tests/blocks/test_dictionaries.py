@@ -53,6 +53,14 @@ def test_details_show_every_rule_as_the_form_writes_it() -> None:
     assert_valid_message(text, blocks)
 
 
+def test_an_alias_that_would_read_as_ipa_is_shown_as_the_form_writes_it() -> None:
+    rules = [{"text": "and/or", "pronunciation": "/and or/", "type": "alias"}]
+
+    _, blocks = dictionary_details(dictionary(rules=rules))
+
+    assert "• *and/or* → \\\\/and or/" in json.dumps(blocks, ensure_ascii=False)
+
+
 def test_details_of_an_empty_dictionary() -> None:
     _, blocks = dictionary_details(dictionary(rules=[]))
 

@@ -9,6 +9,7 @@ from bot.blocks import guardrail_modal as modal
 from bot.blocks.guardrail_modal import GuardrailFields, block_id
 from bot.blocks.objective_modal import Setup
 from bot.domain import guardrails as domain
+from bot.guardrails import GuardrailDraft
 from bot.tavus import Guardrail
 from tests.blocks.form_values import submitted
 from tests.blocks.hostile import TEXTS
@@ -54,12 +55,53 @@ def test_what_is_shown_reads_back_the_same() -> None:
     assert form.guardrails[1].blank and form.guardrails[1].modality == "verbal"
 
 
-def test_a_guardrail_tavus_has_is_shown_for_editing() -> None:
-    guardrail = Guardrail.from_api(
-        {"guardrail_name": "no_pricing", "guardrails_prompt": "Never quote", "modality": "verbal"}
-    )
+def shown_for(**raw: Any) -> GuardrailFields:
+    guardrail = Guardrail.from_api({"guardrail_name": "no_pricing", **raw})
+    return GuardrailFields.of(GuardrailDraft.of(guardrail))
 
-    assert GuardrailFields.of(guardrail) == GuardrailFields("no_pricing", "Never quote", "verbal")
+
+def edit_form(*fields: GuardrailFields, name: str | None = "Set") -> dict[str, Any]:
+    setup = Setup(None, count=len(fields), editing="g12345")
+    why = modal.set_name_left_out(name)
+    return modal.guardrails_modal(setup, fields, set_name=name, set_name_left_out=why)
+
+
+def input_ids(view: dict[str, Any]) -> set[str]:
+    return {b["block_id"] for b in view["blocks"] if b["type"] == "input"}
+
+
+def test_a_guardrail_tavus_has_is_shown_for_editing() -> None:
+    fields = shown_for(guardrails_prompt="Never quote")
+
+    assert fields == GuardrailFields("no_pricing", "Never quote", "verbal")
+
+
+def test_a_prompt_longer_than_the_field_is_left_out_with_a_note() -> None:
+    fields = shown_for(guardrail_prompt="Never quote prices. " * 75)
+    view = edit_form(fields)
+
+    assert "1,499 characters" in fields.left_out[modal.PROMPT]
+    assert block_id(0, modal.PROMPT) not in input_ids(view)
+    assert "not in this form" in json.dumps(view) and "JSON Patch" in json.dumps(view)
+    assert_valid_view(view)
+    form = modal.read_guardrails(submitted(view), 1)
+    assert modal.PROMPT in form.guardrails[0].left_out and not form.guardrails[0].blank
+
+
+def test_a_set_name_longer_than_the_field_is_left_out() -> None:
+    view = edit_form(FIELDS, name="n" * (domain.SET_NAME_MAX + 1))
+
+    assert modal.SET_NAME not in input_ids(view)
+    assert modal.read_guardrails(submitted(view), 1).set_name_left_out
+
+
+def test_a_modality_the_form_does_not_know_is_kept_as_an_option() -> None:
+    view = edit_form(shown_for(guardrail_prompt="Never", modality="auditory"))
+
+    form = modal.read_guardrails(submitted(view), 1)
+
+    assert form.guardrails[0].modality == "auditory"
+    assert_valid_view(view)
 
 
 @pytest.mark.parametrize("value", TEXTS)

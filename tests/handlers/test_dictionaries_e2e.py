@@ -249,3 +249,128 @@ async def test_rules_too_long_for_a_form_are_not_cut(world: tuple[Harness, Sandb
     update = (await running.slack.wait_for("views.update"))[-1]
     shown = json.dumps(update.args["view"])
     assert "more than a Slack form holds" in shown and modal.B_RULES not in shown
+
+
+# -- an edit sends only what changed, and never rules it would rewrite -------------------------
+
+
+def made_elsewhere(sandbox: Sandbox, rules: list[dict[str, Any]]) -> str:
+    sandbox.state.dictionaries["pd_outside0002"] = {
+        "pronunciation_dictionary_id": "pd_outside0002",
+        "name": "Theirs",
+        "rules": rules,
+        "rules_count": len(rules),
+    }
+    return "pd_outside0002"
+
+
+async def edit_form(running: Harness, dictionary_id: str) -> dict[str, Any]:
+    before = len(running.slack.calls_to("views.update"))
+    await running.command(f"dictionary edit {dictionary_id}", user_id=ADMIN_ID)
+    view: dict[str, Any] = (await running.slack.wait_for("views.update", count=before + 1))[
+        -1
+    ].args["view"]
+    assert_valid_view(view)
+    return view
+
+
+def shown_values(view: dict[str, Any], **typed: str) -> dict[str, Any]:
+    """The form's inputs as submitted: their initial values, or what was ``typed``."""
+    return {
+        b["block_id"]: {
+            b["block_id"]: {
+                "type": "plain_text_input",
+                "value": typed.get(b["block_id"], b["element"].get("initial_value")),
+            }
+        }
+        for b in view["blocks"]
+        if b["type"] == "input"
+    }
+
+
+def patches(sandbox: Sandbox) -> list[Any]:
+    return [r.body for r in sandbox.state.requests if r.method == "PATCH"]
+
+
+REVIEWED = [  # the review's repro: rules the old form rewrote when saved unchanged
+    {"text": "C->D", "pronunciation": "see to dee", "type": "alias"},
+    {"text": "and/or", "pronunciation": "/and or/", "type": "alias"},
+    {"text": "TCP/IP", "pronunciation": "tee see pee eye pee", "type": "alias"},
+]
+
+
+async def test_rules_made_elsewhere_are_not_rewritten_by_saving_the_form(
+    world: tuple[Harness, Sandbox],
+) -> None:
+    running, sandbox = world
+    dictionary_id = made_elsewhere(sandbox, [dict(rule) for rule in REVIEWED])
+    view = await edit_form(running, dictionary_id)
+    rules = next(b for b in view["blocks"] if b.get("block_id") == modal.B_RULES)
+    assert rules["element"]["initial_value"].splitlines()[:2] == [
+        "C->D -> see to dee",
+        "and/or -> \\/and or/",
+    ]
+    sandbox.state.requests.clear()
+
+    _, unchanged = await submit(
+        running, shown_values(view), metadata=view["private_metadata"], user_id=ADMIN_ID
+    )
+    assert "Nothing changed" in json.dumps(await final_view(running.slack, unchanged))
+    _, renamed = await submit(
+        running,
+        shown_values(view, **{modal.B_NAME: "Networking"}),
+        metadata=view["private_metadata"],
+        user_id=ADMIN_ID,
+    )
+
+    assert "Saved *Networking*" in json.dumps(await final_view(running.slack, renamed))
+    assert patches(sandbox) == [[{"op": "replace", "path": "/name", "value": "Networking"}]]
+    stored = sandbox.state.dictionaries[dictionary_id]["rules"]
+    assert [(r["text"], r["pronunciation"], r["type"]) for r in stored] == [
+        (r["text"], r["pronunciation"], r["type"]) for r in REVIEWED
+    ]
+
+
+async def test_rules_that_cannot_be_lines_are_left_out_and_a_rename_still_works(
+    world: tuple[Harness, Sandbox],
+) -> None:
+    running, sandbox = world
+    odd = {"text": "x", "pronunciation": "a -> b", "type": "alias"}
+    dictionary_id = made_elsewhere(sandbox, [odd])
+    view = await edit_form(running, dictionary_id)
+    shown = json.dumps(view)
+    assert modal.B_RULES not in shown and "Rules* are not in this form" in shown
+    assert "rule 1" in shown and "Saving changes only the name" in shown
+    sandbox.state.requests.clear()
+
+    _, view_id = await submit(
+        running,
+        shown_values(view, **{modal.B_NAME: "Renamed"}),
+        metadata=view["private_metadata"],
+        user_id=ADMIN_ID,
+    )
+
+    assert "Saved *Renamed*" in json.dumps(await final_view(running.slack, view_id))
+    assert patches(sandbox) == [[{"op": "replace", "path": "/name", "value": "Renamed"}]]
+    assert sandbox.state.dictionaries[dictionary_id]["rules"][0]["pronunciation"] == "a -> b"
+
+
+async def test_rules_changed_in_tavus_since_the_form_opened_are_not_overwritten(
+    world: tuple[Harness, Sandbox],
+) -> None:
+    running, sandbox = world
+    dictionary_id = await create(running, sandbox)
+    view = await edit_form(running, dictionary_id)
+    sandbox.state.dictionaries[dictionary_id]["rules"][0]["pronunciation"] = "TAH-voos"
+    sandbox.state.requests.clear()
+
+    _, view_id = await submit(
+        running,
+        shown_values(view, **{modal.B_RULES: "Tavus -> TAV-us"}),
+        metadata=view["private_metadata"],
+    )
+
+    said = json.dumps(await final_view(running.slack, view_id))
+    assert "changed in Tavus since you opened this form" in said and "nothing was sent" in said
+    assert patches(sandbox) == []
+    assert sandbox.state.dictionaries[dictionary_id]["rules"][0]["pronunciation"] == "TAH-voos"

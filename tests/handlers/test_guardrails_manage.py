@@ -153,3 +153,72 @@ async def test_only_the_owner_or_an_admin_deletes(world: tuple[Harness, Sandbox]
     await running.interact(click)
     await running.slack.wait_for_response(count=4)
     assert sandbox.state.guardrails == {}
+
+
+# -- an edit sends only what changed, and never what the form could not show ------------------
+
+
+def patches(sandbox: Sandbox) -> list[Any]:
+    return [r.body for r in sandbox.state.requests if r.method == "PATCH"]
+
+
+async def test_a_prompt_longer_than_the_form_is_not_cut_by_renaming_the_set(
+    world: tuple[Harness, Sandbox],
+) -> None:
+    """The review's finding: the form capped a prompt at 1,000 characters, so a save that
+    only renamed the set sent the prompt cut."""
+    running, sandbox = world
+    guardrails_id = await made_in_slack(running, sandbox)
+    prompt = "Never quote prices, discounts or delivery dates. " * 30  # 1,500 characters
+    sandbox.state.guardrails[guardrails_id]["data"][0]["guardrail_prompt"] = prompt
+    sandbox.state.requests.clear()
+
+    view_id, view = await form_opened_by(
+        running, f"guardrail edit {guardrails_id}", filled_later=True
+    )
+    assert PROMPT0 not in json.dumps(view) and "not in this form" in json.dumps(view)
+    await submit_form(running, view_id, view, **{modal.SET_NAME: "Compliance v2"})
+
+    await running.slack.wait_for(
+        "views.update", predicate=lambda c: "saved" in json.dumps(c.args["view"]).lower()
+    )
+    # Only the name is sent (the sandbox, holding Tavus's documented 1,000-character limit,
+    # then refuses the set as a whole: the prompt stays as it was either way).
+    assert patches(sandbox) == [[{"op": "replace", "path": "/name", "value": "Compliance v2"}]]
+    assert sandbox.state.guardrails[guardrails_id]["data"][0]["guardrail_prompt"] == prompt
+
+
+async def test_an_unchanged_form_sends_nothing(world: tuple[Harness, Sandbox]) -> None:
+    running, sandbox = world
+    guardrails_id = await made_in_slack(running, sandbox)
+    sandbox.state.requests.clear()
+
+    view_id, view = await form_opened_by(
+        running, f"guardrail edit {guardrails_id}", filled_later=True
+    )
+    await submit_form(running, view_id, view)
+
+    await running.slack.wait_for(
+        "views.update", predicate=lambda c: "Nothing to change" in json.dumps(c.args["view"])
+    )
+    assert patches(sandbox) == []
+
+
+async def test_a_colleagues_change_is_not_reverted_by_a_form_opened_before_it(
+    world: tuple[Harness, Sandbox],
+) -> None:
+    running, sandbox = world
+    guardrails_id = await made_in_slack(running, sandbox)
+    view_id, view = await form_opened_by(
+        running, f"guardrail edit {guardrails_id}", filled_later=True
+    )
+    sandbox.state.guardrails[guardrails_id]["data"][0]["guardrail_prompt"] = "Never quote"
+    sandbox.state.requests.clear()
+
+    ack = await submit_form(running, view_id, view, **{modal.SET_NAME: "Compliance v2"})
+
+    assert ack["response_action"] == "errors"
+    assert "changed in Tavus since you opened this form" in ack["errors"][modal.SET_NAME]
+    assert patches(sandbox) == []
+    found = sandbox.state.guardrails[guardrails_id]
+    assert (found["name"], found["data"][0]["guardrail_prompt"]) == ("Compliance", "Never quote")

@@ -287,3 +287,124 @@ async def test_a_set_tavus_shows_by_its_first_objective_is_edited_in_that_shape(
     (patch,) = [r for r in sandbox.state.requests if r.method == "PATCH"]
     assert patch.body == [{"op": "replace", "path": "/data/objective_prompt", "value": "Ask again"}]
     assert sandbox.state.objectives[objectives_id]["data"][0]["objective_prompt"] == "Ask again"
+
+
+# -- an edit sends only what changed, and never what the form could not show ------------------
+
+VARIABLES0, MODE0 = block_id(0, modal.VARIABLES), block_id(0, modal.MODE)
+
+
+def patches(sandbox: Sandbox) -> list[Any]:
+    return [r.body for r in sandbox.state.requests if r.method == "PATCH"]
+
+
+async def saved(running: Harness, words: str = "Saved objectives") -> str:
+    (done,) = await running.slack.wait_for(
+        "views.update", predicate=lambda c: words in json.dumps(c.args["view"])
+    )
+    return json.dumps(done.args["view"])
+
+
+async def test_a_prompt_longer_than_the_form_survives_an_edit_of_another_field(
+    world: tuple[Harness, Sandbox],
+) -> None:
+    """The review's repro: a 4,320-character prompt came back as 2,992 characters after the
+    owner only added an output variable."""
+    running, sandbox = world
+    prompt = "Ask politely for the email address. " * 120
+    objectives_id = await made_elsewhere(running, "collect_email")
+    sandbox.state.objectives[objectives_id]["data"][0]["objective_prompt"] = prompt
+    sandbox.state.requests.clear()
+
+    view_id, view = await form_opened_by(
+        running, f"objective edit {objectives_id}", filled_later=True, user_id=ADMIN_ID
+    )
+    assert PROMPT0 not in json.dumps(view) and "not in this form" in json.dumps(view)
+    ack = await submit_form(running, view_id, view, user_id=ADMIN_ID, **{VARIABLES0: "email"})
+
+    assert ack["response_action"] == "update"
+    assert "changed the output variables of collect_email" in await saved(running)
+    assert sandbox.state.objectives[objectives_id]["data"][0]["objective_prompt"] == prompt
+    assert patches(sandbox) == [
+        [{"op": "replace", "path": "/data/0/output_variables", "value": ["email"]}]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "shown"),
+    [
+        ("next_required_objectives", ["b", "c"], "b, c"),  # the docs page's list
+        ("confirmation_mode", "on_request", "on_request"),  # a mode Tavus added since
+    ],
+)
+async def test_saving_the_form_unchanged_keeps_what_it_could_not_show_before(
+    world: tuple[Harness, Sandbox], field: str, value: Any, shown: str
+) -> None:
+    """Before: the form showed only the first next objective (saving wrote ["b"]), and an
+    unknown confirmation mode as "Automatic" (saving wrote "auto")."""
+    running, sandbox = world
+    objectives_id = await made_elsewhere(running, "a", "b", "c")
+    sandbox.state.objectives[objectives_id]["data"][0][field] = value
+    sandbox.state.requests.clear()
+
+    view_id, view = await form_opened_by(
+        running, f"objective edit {objectives_id}", filled_later=True, user_id=ADMIN_ID
+    )
+    assert shown in json.dumps(view)
+    await submit_form(running, view_id, view, user_id=ADMIN_ID)
+
+    await saved(running, "Nothing to change")
+    assert patches(sandbox) == []
+    assert sandbox.state.objectives[objectives_id]["data"][0][field] == value
+
+
+async def test_a_colleagues_change_is_not_reverted_by_a_form_opened_before_it(
+    world: tuple[Harness, Sandbox],
+) -> None:
+    """The review's repro: while the owner's form was open an admin fixed the prompt, and
+    the owner's save (adding an output variable) silently put the old prompt back."""
+    running, sandbox = world
+    objectives_id = await made_in_slack(running, sandbox)
+    view_id, view = await form_opened_by(
+        running, f"objective edit {objectives_id}", filled_later=True
+    )
+    sandbox.state.objectives[objectives_id]["data"][0]["objective_prompt"] = "Ask for work email"
+    sandbox.state.requests.clear()
+
+    ack = await submit_form(running, view_id, view, **{VARIABLES0: "email"})
+
+    assert ack["response_action"] == "errors"
+    assert "changed in Tavus since you opened this form" in ack["errors"][NAME0]
+    assert "nothing was sent" in ack["errors"][NAME0]
+    assert patches(sandbox) == []
+    assert sandbox.state.objectives[objectives_id]["data"][0]["objective_prompt"] == (
+        "Ask for work email"
+    )
+    # Opened again, the form shows the set as it is now, and saves.
+    view_id, view = await form_opened_by(
+        running, f"objective edit {objectives_id}", filled_later=True
+    )
+    await submit_form(running, view_id, view, **{VARIABLES0: "email"})
+    await saved(running)
+    assert patches(sandbox) == [
+        [{"op": "replace", "path": "/data/0/output_variables", "value": ["email"]}]
+    ]
+
+
+async def test_an_edit_form_without_the_version_it_opened_on_sends_nothing(
+    world: tuple[Harness, Sandbox],
+) -> None:
+    running, sandbox = world
+    objectives_id = await made_in_slack(running, sandbox)
+    view_id, view = await form_opened_by(
+        running, f"objective edit {objectives_id}", filled_later=True
+    )
+    old = modal.Setup(channel_id=None, editing=objectives_id)  # a form opened before versions
+    sandbox.state.requests.clear()
+
+    ack = await submit_form(
+        running, view_id, {**view, "private_metadata": old.metadata()}, **{PROMPT0: "Mine"}
+    )
+
+    assert ack["response_action"] == "errors" and "out of date" in ack["errors"][NAME0]
+    assert patches(sandbox) == []
