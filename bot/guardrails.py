@@ -3,8 +3,8 @@
 Like objectives (``bot.objectives``): the set is created through the shared start sequence
 with no card, each guardrail carrying the callback URL of the set's own token, so triggers
 land in the thread of the call they happened in. An edit sends only the fields the user
-changed in the form, and nothing when the set changed in Tavus since the form opened (its
-``version``), as for objectives.
+changed in the form, and nothing when the set changed in Tavus since the form opened
+(``bot.sets``); the form also renames the set.
 """
 
 from __future__ import annotations
@@ -14,14 +14,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot import patching
+from bot import sets
 from bot.blocks import pickers
 from bot.domain import guardrails as domain
-from bot.events.base import fingerprint
 from bot.jobs import Created, JobStarted, start_job
-from bot.objectives import FLAT_SHAPE, LIST_SHAPE, OBJECT_SHAPE, SetChanged
 from bot.services import Services
-from bot.tavus import Guardrail, GuardrailSet, GuardrailSpec, Patched
+from bot.sets import Edited, SetChanged, Slot
+from bot.tavus import Guardrail, GuardrailSet, GuardrailSpec
 
 logger = logging.getLogger(__name__)
 
@@ -45,23 +44,9 @@ class GuardrailDraft:
         )
 
 
-@dataclass(frozen=True)
-class GuardrailSlot:
-    """One guardrail of a submitted edit form: ``index`` is its place in the form, which
-    shows the set's guardrails in order (a place past them is a new guardrail)."""
-
-    index: int
-    draft: GuardrailDraft
-
-
 def set_name(found: GuardrailSet) -> str | None:
     """The set's name as the form shows it (and reads it back): stripped."""
     return (found.name or "").strip() or None
-
-
-def version(found: GuardrailSet) -> str:
-    """A fingerprint of the set as GET answered it: it differs once anything changed."""
-    return fingerprint(found.raw)
 
 
 @dataclass(frozen=True)
@@ -114,95 +99,51 @@ def spec(draft: GuardrailDraft, callback_url: str | None) -> GuardrailSpec:
 # -- editing ---------------------------------------------------------------------------------
 
 
-def shape_of(found: GuardrailSet) -> str:
-    """As for objectives (``bot.objectives.shape_of``): only a `data` list can grow."""
-    data = found.raw.get("data")
-    if isinstance(data, list):
-        return LIST_SHAPE
-    return OBJECT_SHAPE if isinstance(data, Mapping) else FLAT_SHAPE
-
-
-@dataclass(frozen=True)
-class Edited:
-    guardrails_id: str
-    changes: tuple[str, ...]  # what changed, in words (``bot.patching.member_changes``)
-    patched: Patched | None  # None: nothing was sent, nothing had changed
-
-
 async def edit_guardrails(
     services: Services,
     found: GuardrailSet,
     name: str,
-    slots: Sequence[GuardrailSlot],
+    slots: Sequence[Slot[GuardrailDraft]],
     *,
     opened: str,
 ) -> Edited:
-    """Sends what the form changed in ``found`` (the set as GET answers it now). Raises
-    SetChanged (nothing sent) when ``found`` is not the ``version`` the form ``opened`` on,
-    TavusError, or ValueError when the form's guardrails cannot replace the set's."""
-    if version(found) != opened:
+    """Sends what the form changed in ``found`` (the set as GET answers it now), ``name``
+    included. Raises SetChanged (nothing sent) when ``found`` is not the ``version`` the form
+    ``opened`` on, TavusError, or ValueError when the form's guardrails cannot replace the
+    set's."""
+    if sets.version(found.raw) != opened:
         raise SetChanged(found.guardrails_id)
-    guardrails_id = found.guardrails_id
-    resource = await services.store.get_resource(kind=domain.KIND, tavus_id=guardrails_id)
-    callback_url = None
-    if resource is not None and resource.callback_token:
-        callback_url = services.settings.callback_url(resource.callback_token)
-    items = edited_items(found, slots, callback_url)
-    operations = patching.diff(found.raw, with_items(found, name, items))
-    if not operations:
-        return Edited(guardrails_id, (), None)
-    changes = patching.member_changes(
-        [g.raw for g in found.guardrails], items, key="guardrail_name", noun="guardrail"
+    return await sets.send_edit(
+        services,
+        ROW,
+        set_id=found.guardrails_id,
+        before=found.guardrails,
+        slots=slots,
+        raw=found.raw,
+        document=lambda items: with_items(found, name, items),
+        name=name,
+        renamed=name != set_name(found) and sets.shape_of(found.raw) != sets.FLAT_SHAPE,
     )
-    if name != set_name(found) and shape_of(found) != FLAT_SHAPE:
-        changes.insert(0, f"renamed the set to {name}")
-    patched = await services.tavus.guardrails.patch(guardrails_id, operations)
-    services.choices.forget(pickers.cache_key(pickers.GUARDRAILS_PICKER))
-    if resource is not None:
-        await services.store.update_resource(
-            resource_id=resource.id,
-            name=name,
-            details={"guardrail_names": [slot.draft.name for slot in slots]},
-        )
-    logger.info("edited guardrails %s: %d operations", guardrails_id, len(operations))
-    return Edited(guardrails_id, tuple(changes), patched)
 
 
 def edited_document(
-    found: GuardrailSet, name: str, slots: Sequence[GuardrailSlot], callback_url: str | None
+    found: GuardrailSet,
+    name: str,
+    slots: Sequence[Slot[GuardrailDraft]],
+    callback_url: str | None,
 ) -> dict[str, Any]:
     """The set as GET showed it, with the form's changes."""
-    return with_items(found, name, edited_items(found, slots, callback_url))
-
-
-def edited_items(
-    found: GuardrailSet, slots: Sequence[GuardrailSlot], callback_url: str | None
-) -> list[dict[str, Any]]:
-    """Each slot over the guardrail shown in its place, with only the fields the user
-    changed written; a slot past them is a new guardrail (reporting where the set's others
-    do when the set was not made here), and a guardrail whose slot was emptied is gone."""
-    if shape_of(found) != LIST_SHAPE and [slot.index for slot in slots] != [0]:
-        raise ValueError("Tavus showed one guardrail of this set: edit that one only")
-    guardrails = found.guardrails
-    url = callback_url or next((g.callback_url for g in guardrails if g.callback_url), None)
-    return [
-        changed(guardrails[slot.index], slot.draft)
-        if slot.index < len(guardrails)
-        else dict(spec(slot.draft, url))
-        for slot in slots
-    ]
+    items = sets.edited_items(ROW, found.raw, found.guardrails, slots, callback_url)
+    return with_items(found, name, items)
 
 
 def with_items(
     found: GuardrailSet, name: str, items: Sequence[Mapping[str, Any]]
 ) -> dict[str, Any]:
     """The document GET answered, holding ``items`` in the same shape, and ``name`` if the
-    form changed the set's name."""
-    shape = shape_of(found)
-    if shape == FLAT_SHAPE:  # a newer single guardrail: its own name is the set's
-        return dict(items[0])
-    document = {**found.raw, "data": list(items) if shape == LIST_SHAPE else items[0]}
-    if name != set_name(found):
+    form changed the set's name (a newer single guardrail's own name is the set's)."""
+    document = sets.in_shape(found.raw, items)
+    if sets.shape_of(found.raw) != sets.FLAT_SHAPE and name != set_name(found):
         document["name"] = name
     return document
 
@@ -221,3 +162,16 @@ def changed(guardrail: Guardrail, draft: GuardrailDraft) -> dict[str, Any]:
     if draft.modality != shown.modality:
         item["modality"] = draft.modality
     return item
+
+
+ROW: sets.SetKind[Guardrail, GuardrailDraft] = sets.SetKind(
+    kind=domain.KIND,
+    noun="guardrail",
+    name_key="guardrail_name",
+    names_detail="guardrail_names",
+    picker=pickers.GUARDRAILS_PICKER,
+    changed=changed,
+    new_member=lambda draft, url: dict(spec(draft, url)),
+    name_of=lambda draft: draft.name,
+    client=lambda services: services.tavus.guardrails,
+)

@@ -5,14 +5,8 @@ own callback token, and every objective carries the URL built on it, so Tavus's 
 callbacks reach the app and land in the thread of the call that reached them. Nothing is
 polled, so the set is stored finished.
 
-An edit sends only what the user changed in the form. The form is opened on the set as GET
-answered it and remembers its ``version``; at save time the set is read again and the edit is
-refused if that version changed (a colleague's edit is never reverted), so the set read then
-is the one the form showed. Each objective of the form is compared field by field with the
-values it was shown with (``ObjectiveDraft.of``): only a field that differs is written, over
-the objective Tavus has in that place, and the new document (in the shape GET answered: Tavus
-says patch paths must match it) becomes operations with ``bot.patching.diff``. A field the
-form could not show whole is left out of it, so it arrives unchanged and is never written.
+An edit sends only what the user changed in the form, and nothing when the set changed in
+Tavus since the form opened (``bot.sets`` says how, for objectives and guardrails alike).
 """
 
 from __future__ import annotations
@@ -22,17 +16,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-from bot import patching
+from bot import sets
 from bot.blocks import pickers
 from bot.domain import objectives as domain
-from bot.events.base import fingerprint
 from bot.jobs import Created, JobStarted, start_job
 from bot.services import Services
-from bot.tavus import Objective, ObjectiveSet, ObjectiveSpec, Patched
+from bot.sets import Edited, SetChanged, Slot
+from bot.tavus import Objective, ObjectiveSet, ObjectiveSpec
 
 logger = logging.getLogger(__name__)
 
-LIST_SHAPE, OBJECT_SHAPE, FLAT_SHAPE = "list", "object", "flat"
 _PLURAL_NEXT = "next_required_objectives"  # the docs page's list; the spec's is singular
 _SINGULAR_NEXT = "next_required_objective"
 
@@ -67,15 +60,6 @@ class ObjectiveDraft:
 FIELDS = tuple(f.name for f in fields(ObjectiveDraft))
 
 
-@dataclass(frozen=True)
-class Slot:
-    """One objective of a submitted edit form: ``index`` is its place in the form, which
-    shows the set's objectives in order (a place past them is a new objective)."""
-
-    index: int
-    draft: ObjectiveDraft
-
-
 def many(objective: Objective) -> bool:
     """Whether the objective's next objectives are a list (the docs page's form), so the
     form may give several; the spec's singular field holds one name."""
@@ -89,11 +73,6 @@ def _next_key(item: Mapping[str, Any]) -> str:
     if item.get(_SINGULAR_NEXT) or _PLURAL_NEXT not in item:
         return _SINGULAR_NEXT
     return _PLURAL_NEXT
-
-
-def version(found: ObjectiveSet) -> str:
-    """A fingerprint of the set as GET answered it: it differs once anything changed."""
-    return fingerprint(found.raw)
 
 
 @dataclass(frozen=True)
@@ -152,97 +131,31 @@ def spec(draft: ObjectiveDraft, callback_url: str | None) -> ObjectiveSpec:
 # -- editing ---------------------------------------------------------------------------------
 
 
-def shape_of(found: ObjectiveSet) -> str:
-    """How GET showed the set: its objectives in a `data` list, one in a `data` object, or
-    the objective itself. Only a list can take more objectives or lose some."""
-    data = found.raw.get("data")
-    if isinstance(data, list):
-        return LIST_SHAPE
-    return OBJECT_SHAPE if isinstance(data, Mapping) else FLAT_SHAPE
-
-
-class SetChanged(Exception):
-    """The set changed in Tavus since the form opened: nothing was sent."""
-
-
-@dataclass(frozen=True)
-class Edited:
-    objectives_id: str
-    changes: tuple[str, ...]  # what changed, in words (``bot.patching.member_changes``)
-    patched: Patched | None  # None: nothing was sent, nothing had changed
-
-
 async def edit_objectives(
-    services: Services, found: ObjectiveSet, slots: Sequence[Slot], *, opened: str
+    services: Services, found: ObjectiveSet, slots: Sequence[Slot[ObjectiveDraft]], *, opened: str
 ) -> Edited:
     """Sends what the form changed in ``found`` (the set as GET answers it now). Raises
     SetChanged (nothing sent) when ``found`` is not the ``version`` the form ``opened`` on,
     TavusError, or ValueError when the form's objectives cannot replace the set's."""
-    if version(found) != opened:
+    if sets.version(found.raw) != opened:
         raise SetChanged(found.objectives_id)
-    objectives_id = found.objectives_id
-    resource = await services.store.get_resource(kind=domain.KIND, tavus_id=objectives_id)
-    callback_url = None
-    if resource is not None and resource.callback_token:
-        callback_url = services.settings.callback_url(resource.callback_token)
-    items = edited_items(found, slots, callback_url)
-    operations = patching.diff(found.raw, with_items(found, items))
-    if not operations:
-        return Edited(objectives_id, (), None)
-    changes = patching.member_changes(
-        [o.raw for o in found.objectives], items, key="objective_name", noun="objective"
+    return await sets.send_edit(
+        services,
+        ROW,
+        set_id=found.objectives_id,
+        before=found.objectives,
+        slots=slots,
+        raw=found.raw,
+        document=lambda items: sets.in_shape(found.raw, items),
     )
-    patched = await services.tavus.objectives.patch(objectives_id, operations)
-    services.choices.forget(pickers.cache_key(pickers.OBJECTIVES_PICKER))
-    if resource is not None:
-        names = [slot.draft.name for slot in slots]
-        await services.store.update_resource(
-            resource_id=resource.id, details={"objective_names": names}
-        )
-    logger.info("edited objectives %s: %d operations", objectives_id, len(operations))
-    return Edited(objectives_id, tuple(changes), patched)
 
 
 def edited_document(
-    found: ObjectiveSet, slots: Sequence[Slot], callback_url: str | None
+    found: ObjectiveSet, slots: Sequence[Slot[ObjectiveDraft]], callback_url: str | None
 ) -> dict[str, Any]:
     """The set as GET showed it, with the form's changes."""
-    return with_items(found, edited_items(found, slots, callback_url))
-
-
-def edited_items(
-    found: ObjectiveSet, slots: Sequence[Slot], callback_url: str | None
-) -> list[dict[str, Any]]:
-    """The set's objectives after the form: each slot over the objective shown in its place,
-    with only the fields the user changed written (``changed``); a slot past them is a new
-    objective, and an objective whose slot the user emptied is gone.
-
-    A new objective gets ``callback_url`` (ours, for a set created here), else the URL the
-    set's first objective reports to, so that its completions go where the others' do."""
-    if shape_of(found) != LIST_SHAPE and [slot.index for slot in slots] != [0]:
-        raise ValueError("Tavus showed one objective of this set: edit that one only")
-    objectives = found.objectives
-    url = callback_url or next((o.callback_url for o in objectives if o.callback_url), None)
-    return [
-        changed(objectives[slot.index], slot.draft)
-        if slot.index < len(objectives)
-        else spec_item(slot.draft, url)
-        for slot in slots
-    ]
-
-
-def spec_item(draft: ObjectiveDraft, callback_url: str | None) -> dict[str, Any]:
-    return dict(spec(draft, callback_url))
-
-
-def with_items(found: ObjectiveSet, items: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The document GET answered, holding ``items`` in the same shape."""
-    shape = shape_of(found)
-    if shape == LIST_SHAPE:
-        return {**found.raw, "data": list(items)}
-    if shape == OBJECT_SHAPE:
-        return {**found.raw, "data": items[0]}
-    return dict(items[0])
+    items = sets.edited_items(ROW, found.raw, found.objectives, slots, callback_url)
+    return sets.in_shape(found.raw, items)
 
 
 def changed(objective: Objective, draft: ObjectiveDraft) -> dict[str, Any]:
@@ -287,3 +200,16 @@ def _put(item: dict[str, Any], key: str, value: Any) -> None:
         item[key] = value
     elif item.get(key):
         del item[key]
+
+
+ROW: sets.SetKind[Objective, ObjectiveDraft] = sets.SetKind(
+    kind=domain.KIND,
+    noun="objective",
+    name_key="objective_name",
+    names_detail="objective_names",
+    picker=pickers.OBJECTIVES_PICKER,
+    changed=changed,
+    new_member=lambda draft, url: dict(spec(draft, url)),
+    name_of=lambda draft: draft.name,
+    client=lambda services: services.tavus.objectives,
+)

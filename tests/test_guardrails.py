@@ -9,7 +9,8 @@ import jsonpatch
 import pytest
 
 from bot import patching
-from bot.guardrails import GuardrailDraft, GuardrailSlot, edited_document, spec, version
+from bot.guardrails import GuardrailDraft, edited_document, spec
+from bot.sets import Slot, version
 from bot.tavus import GuardrailSet
 
 OURS = "https://bot.example/tavus/callbacks/tok"
@@ -32,8 +33,8 @@ def test_a_spec_carries_our_url() -> None:
     assert "callback_url" not in spec(draft, None)
 
 
-def slots(*drafts: GuardrailDraft) -> list[GuardrailSlot]:
-    return [GuardrailSlot(index, draft) for index, draft in enumerate(drafts)]
+def slots(*drafts: GuardrailDraft) -> list[Slot[GuardrailDraft]]:
+    return [Slot(index, draft) for index, draft in enumerate(drafts)]
 
 
 def shown(found: GuardrailSet) -> list[GuardrailDraft]:
@@ -115,7 +116,7 @@ def test_a_set_shown_by_one_guardrail_cannot_grow() -> None:
 
 
 def test_the_version_changes_with_any_change_in_tavus() -> None:
-    opened = version(legacy(data=[PRICING]))
+    opened = version(legacy(data=[PRICING]).raw)
 
-    assert version(legacy(data=[PRICING])) == opened
-    assert version(legacy(data=[{**PRICING, "guardrail_prompt": "Quote away"}])) != opened
+    assert version(legacy(data=[PRICING]).raw) == opened
+    assert version(legacy(data=[{**PRICING, "guardrail_prompt": "Quote away"}]).raw) != opened

@@ -9,18 +9,8 @@ import jsonpatch
 import pytest
 
 from bot import patching
-from bot.objectives import (
-    FLAT_SHAPE,
-    LIST_SHAPE,
-    OBJECT_SHAPE,
-    ObjectiveDraft,
-    Slot,
-    edited_document,
-    many,
-    shape_of,
-    spec,
-    version,
-)
+from bot.objectives import ObjectiveDraft, edited_document, many, spec
+from bot.sets import FLAT_SHAPE, LIST_SHAPE, OBJECT_SHAPE, Slot, shape_of, version
 from bot.tavus import Objective, ObjectiveSet
 
 OURS = "https://bot.example/tavus/callbacks/tok"
@@ -49,7 +39,7 @@ def as_drafts(*items: dict[str, Any]) -> list[ObjectiveDraft]:
     return [ObjectiveDraft.of(Objective.from_api(item)) for item in items]
 
 
-def slots(*drafts: ObjectiveDraft) -> list[Slot]:
+def slots(*drafts: ObjectiveDraft) -> list[Slot[ObjectiveDraft]]:
     return [Slot(index, draft) for index, draft in enumerate(drafts)]
 
 
@@ -184,7 +174,7 @@ def test_paths_follow_the_shape_get_answered(raw: Any, shape: str, prompt_path: 
         found.raw, edited_document(found, slots(edit(email, prompt="Changed")), None)
     )
 
-    assert shape_of(found) == shape
+    assert shape_of(found.raw) == shape
     assert operations == [{"op": "replace", "path": prompt_path, "value": "Changed"}]
 
 
@@ -217,10 +207,11 @@ def test_each_objective_of_the_form_edits_the_one_shown_in_its_place() -> None:
 
 
 def test_the_version_changes_with_any_change_in_tavus() -> None:
-    opened = version(listed(EMAIL, SCHEDULE))
+    opened = version(listed(EMAIL, SCHEDULE).raw)
 
-    assert version(listed(EMAIL, SCHEDULE)) == opened
+    assert version(listed(EMAIL, SCHEDULE).raw) == opened
     assert (
-        version(listed({**EMAIL, "objective_prompt": "Ask for the WORK email"}, SCHEDULE)) != opened
+        version(listed({**EMAIL, "objective_prompt": "Ask for the WORK email"}, SCHEDULE).raw)
+        != opened
     )
-    assert version(listed(SCHEDULE, EMAIL)) != opened
+    assert version(listed(SCHEDULE, EMAIL).raw) != opened

@@ -1,9 +1,9 @@
-"""The guardrails form (new and edit), its result views, and reading it back.
+"""The guardrails form (new and edit), and reading it back.
 
 A named set of one or more guardrails; "Add a guardrail" redraws the form with one more, as
-the objectives form does (its ``Setup`` travels in ``private_metadata`` the same way). As
-there, the edit form shows each value whole or leaves it out with a note (a prompt longer
-than the field holds), and keeps a modality it does not know as an extra option.
+the objectives form does. As in every set's form (``bot.blocks.set_modal``), the edit form
+shows each value whole or leaves it out with a note (a prompt longer than the field holds),
+and keeps a modality it does not know as an extra option.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.blocks import kit
+from bot.blocks import kit, set_modal
 from bot.blocks.conversations import fits, shown_id
 from bot.blocks.guardrails import usage_hint
-from bot.blocks.objective_modal import (
+from bot.blocks.objectives import names_words
+from bot.blocks.set_modal import (
     EDITING,
     LEFT_OUT,
     MENU_TOO_LONG,
@@ -26,8 +27,6 @@ from bot.blocks.objective_modal import (
     text_field,
     why_not_shown,
 )
-from bot.blocks.objectives import names_words
-from bot.blocks.start_modal import message_view
 from bot.domain import guardrails as domain
 
 if TYPE_CHECKING:
@@ -35,7 +34,6 @@ if TYPE_CHECKING:
 
 CALLBACK_ID = "guardrails_form"
 ADD_ACTION = "guardrails_add"
-ADD_BLOCK = "guardrails_add"
 SET_NAME = "guardrails_name"
 
 NAME, PROMPT, MODALITY = "name", "prompt", "modality"
@@ -107,17 +105,14 @@ def guardrails_modal(
     for index in range(setup.count):
         shown = filled[index] if index < len(filled) else GuardrailFields()
         blocks.extend(_guardrail_blocks(index, shown))
-    if setup.growable and setup.count < domain.MAX_GUARDRAILS:
-        add = kit.button("Add a guardrail", action_id=ADD_ACTION, value=str(setup.count))
-        blocks.append(kit.actions(add, block_id=ADD_BLOCK))
-    editing = setup.editing is not None
-    return kit.modal(
-        title="Edit guardrails" if editing else "New guardrails",
-        blocks=blocks,
+    return set_modal.form_view(
+        setup,
+        plural="guardrails",
         callback_id=CALLBACK_ID,
-        submit="Save" if editing else "Create",
-        close="Cancel",
-        private_metadata=setup.metadata(),
+        blocks=blocks,
+        most=domain.MAX_GUARDRAILS,
+        add_words="Add a guardrail",
+        add_action=ADD_ACTION,
     )
 
 
@@ -187,7 +182,7 @@ def _guardrail_blocks(index: int, shown: GuardrailFields) -> list[Block]:
 class GuardrailsForm:
     set_name: str | None
     guardrails: list[GuardrailFields]
-    set_name_left_out: bool = False  # the form did not hold the set's name
+    set_name_left_out: str | None = None  # why the form did not hold the set's name
 
 
 def read_guardrails(values: Values, count: int) -> GuardrailsForm:
@@ -207,31 +202,19 @@ def read_guardrails(values: Values, count: int) -> GuardrailsForm:
     return GuardrailsForm(
         set_name=read_typed(values, SET_NAME),
         guardrails=guardrails,
-        set_name_left_out=SET_NAME not in values,
+        set_name_left_out=LEFT_OUT if SET_NAME not in values else None,
     )
 
 
 # -- what the form says afterwards -----------------------------------------------------------
 
 
-def creating_view() -> View:
-    return message_view("New guardrails", ":hourglass_flowing_sand: Creating the guardrails…")
-
-
-def saving_view() -> View:
-    return message_view("Edit guardrails", ":hourglass_flowing_sand: Saving…")
-
-
 def created_view(guardrails_id: str, names: Sequence[str], *, relayed: bool) -> View:
-    text = (
-        f":white_check_mark: Created guardrails {shown_id(guardrails_id)}: {names_words(names)}."
-        f"\n{usage_hint(guardrails_id)}."
+    return set_modal.created_view(
+        "guardrails",
+        guardrails_id,
+        names_words(names),
+        hint=usage_hint(guardrails_id),
+        relayed=relayed,
+        unrelayed=NO_CALLBACKS,
     )
-    if not relayed:
-        text += f"\n_{NO_CALLBACKS}_"
-    return message_view("Guardrails created", text)
-
-
-def saved_view(text: str) -> View:
-    """``text``: ``bot.blocks.objectives.saved_text``."""
-    return message_view("Guardrails saved", text)

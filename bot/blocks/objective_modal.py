@@ -1,31 +1,35 @@
-"""The objectives form (new and edit), its result views, and reading it back.
+"""The objectives form (new and edit), and reading it back.
 
 One form holds one or more objectives; "Add an objective" redraws it with one more (Slack
 keeps what was typed in inputs whose ids stay the same). Which set it edits, the version of
 the set it was opened on, where it was opened and how many objectives it shows travel in
-``private_metadata`` (``Setup``).
+``private_metadata`` (``bot.blocks.set_modal.Setup``).
 
-The edit form shows each value of the set whole or not at all: a value that would not read
-back the same (a prompt longer than a Slack field holds, a list whose names hold commas or
-spaces, a menu value too long for an option) is left out with a note, so submitting the form
-never cuts or resets it. A value the menus do not know (a confirmation mode Tavus added
-since) is kept as an extra option.
+As in every set's edit form (``bot.blocks.set_modal``), each value is shown whole or left out
+with a note; here that includes a list whose names hold commas or spaces.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.blocks import kit
+from bot.blocks import kit, set_modal
 from bot.blocks.conversations import fits, shown_id
 from bot.blocks.objectives import names_words, usage_hint
-from bot.blocks.personas import length_words
-from bot.blocks.start_modal import REASON_MAX, message_view
-from bot.blocks.text import as_text, escape, truncate
+from bot.blocks.set_modal import (
+    EDITING,
+    LEFT_OUT,
+    MENU_TOO_LONG,
+    Setup,
+    menu_field,
+    read_selected,
+    read_typed,
+    text_field,
+    why_not_shown,
+)
 from bot.domain import objectives as domain
 
 if TYPE_CHECKING:
@@ -33,7 +37,6 @@ if TYPE_CHECKING:
 
 CALLBACK_ID = "objectives_form"
 ADD_ACTION = "objectives_add"
-ADD_BLOCK = "objectives_add"
 
 NAME, PROMPT, MODE, VARIABLES = "name", "prompt", "confirmation_mode", "output_variables"
 MODALITY, NEXT, BRANCHES = "modality", "next", "branches"
@@ -46,13 +49,6 @@ NO_CALLBACKS = (
     "Without a public URL (PUBLIC_URL) Tavus cannot reach this app, so completions will not "
     "be posted in Slack."
 )
-ELSEWHERE = "To change it, use the Tavus dashboard or send a JSON Patch to the Tavus API."
-EDITING = (
-    "Saving sends only what you change, and nothing if the set changed in Tavus since this "
-    "form opened."
-)
-MENU_TOO_LONG = "holds a value too long for a Slack menu"
-LEFT_OUT = "cannot be shown whole in this form"  # a redrawn form no longer knows why
 _LIST_MAX = kit.TEXT_INPUT_MAX
 _SEPARATORS = re.compile(r"[,\s]+")
 
@@ -63,49 +59,6 @@ Values = Mapping[str, Mapping[str, Any]]
 
 def block_id(index: int, field: str) -> str:
     return f"objective_{index}_{field}"
-
-
-@dataclass(frozen=True)
-class Setup:
-    """What the form carries between Slack's requests."""
-
-    channel_id: str | None
-    count: int = 1
-    editing: str | None = None  # the set being edited
-    growable: bool = True  # False when Tavus showed one objective of the set only
-    version: str | None = None  # of the set, when the edit form opened on it
-
-    def metadata(self) -> str:
-        return json.dumps(
-            {
-                "c": self.channel_id,
-                "n": self.count,
-                "e": self.editing,
-                "g": self.growable,
-                "v": self.version,
-            }
-        )
-
-    @classmethod
-    def parse(cls, raw: object, *, most: int) -> Setup:
-        """Lenient: a metadata Slack mangled or someone forged is a one-item new form."""
-        try:
-            data = json.loads(raw) if isinstance(raw, str) and raw else {}
-        except ValueError:
-            data = {}
-        data = data if isinstance(data, dict) else {}
-        count, channel, editing, version = (data.get(k) for k in ("n", "c", "e", "v"))
-        return cls(
-            channel_id=channel if isinstance(channel, str) and channel else None,
-            count=min(max(count, 1), most) if type(count) is int else 1,
-            editing=editing if isinstance(editing, str) and editing else None,
-            growable=data.get("g") is not False,
-            version=version if isinstance(version, str) and version else None,
-        )
-
-    def grown(self, most: int) -> Setup:
-        count = min(self.count + 1, most)
-        return Setup(self.channel_id, count, self.editing, self.growable, self.version)
 
 
 # -- the text of list fields, both ways ------------------------------------------------------
@@ -225,17 +178,14 @@ def objectives_modal(setup: Setup, filled: Sequence[ObjectiveFields] = ()) -> Vi
     for index in range(setup.count):
         shown = filled[index] if index < len(filled) else ObjectiveFields()
         blocks.extend(_objective_blocks(index, shown))
-    if setup.growable and setup.count < domain.MAX_OBJECTIVES:
-        add = kit.button("Add an objective", action_id=ADD_ACTION, value=str(setup.count))
-        blocks.append(kit.actions(add, block_id=ADD_BLOCK))
-    editing = setup.editing is not None
-    return kit.modal(
-        title="Edit objectives" if editing else "New objectives",
-        blocks=blocks,
+    return set_modal.form_view(
+        setup,
+        plural="objectives",
         callback_id=CALLBACK_ID,
-        submit="Save" if editing else "Create",
-        close="Cancel",
-        private_metadata=setup.metadata(),
+        blocks=blocks,
+        most=domain.MAX_OBJECTIVES,
+        add_words="Add an objective",
+        add_action=ADD_ACTION,
     )
 
 
@@ -300,15 +250,6 @@ def _objective_blocks(index: int, shown: ObjectiveFields) -> list[Block]:
     ]
 
 
-def left_out_note(label: str, why: str) -> Block:
-    """Where a value the form cannot show whole would be: it is not in the form, so
-    submitting leaves it as it is."""
-    return kit.context(
-        f"*{escape(label)}* {escape(why)}, so it is not in this form and saving keeps it as it "
-        f"is. {ELSEWHERE}"
-    )
-
-
 def _text(
     index: int,
     shown: ObjectiveFields,
@@ -345,76 +286,6 @@ def _menu(
     )
 
 
-def text_field(
-    block: str,
-    action_id: str,
-    label: str,
-    *,
-    placeholder: str,
-    initial: str | None,
-    max_length: int,
-    multiline: bool = False,
-    hint: str | None = None,
-    optional: bool = True,
-    left_out: str | None = None,
-) -> list[Block]:
-    """An optional text input; or, for a value the form cannot show whole (``left_out``:
-    why), a note in its place."""
-    if left_out is not None:
-        return [left_out_note(label, left_out)]
-    element = kit.plain_text_input(
-        action_id=action_id,
-        placeholder=placeholder,
-        initial_value=initial,
-        multiline=multiline,
-        max_length=max_length,
-    )
-    return [kit.input_block(block, label, element, optional=optional, hint=hint)]
-
-
-def menu_field(
-    block: str,
-    action_id: str,
-    label: str,
-    words: Mapping[str, str],
-    chosen: str | None,
-    *,
-    left_out: str | None = None,
-) -> list[Block]:
-    """The choices Tavus documents (``words``: value -> label), the first by default; a
-    value Tavus sent that they lack is kept as an extra option, so saving does not reset it."""
-    if left_out is not None:
-        return [left_out_note(label, left_out)]
-    listed = dict(words)
-    if chosen is not None and chosen not in listed and fits(chosen, kit.OPTION_VALUE_MAX):
-        listed[chosen] = chosen
-    options = [kit.option(text, value) for value, text in listed.items()]
-    initial = next((o for o in options if o["value"] == chosen), options[0])
-    element = kit.static_select(
-        action_id=action_id, placeholder=label, options=options, initial_option=initial
-    )
-    return [kit.input_block(block, label, element)]
-
-
-def why_not_shown(
-    text: str | None,
-    limit: int,
-    value: object = None,
-    parse: Callable[[str], object] | None = None,
-) -> str | None:
-    """Why ``text`` cannot stand for ``value`` in a field of ``limit`` characters that
-    ``parse`` reads back (None: it can, or there is nothing to show)."""
-    if text is None:
-        return None
-    if as_text(text) != text:
-        return "holds text Slack cannot show"
-    if len(text) > limit:
-        return f"is {length_words(text)}, more than this field holds"
-    if parse is not None and parse(text) != value:
-        return "holds names or lines this field cannot show whole"
-    return None
-
-
 def read_objectives(values: Values, count: int) -> list[ObjectiveFields]:
     """The ``count`` objectives of a submitted (or redrawn) form, as typed; a field whose
     input is not in the form was left out of it (``ObjectiveFields.left_out``)."""
@@ -439,55 +310,15 @@ def _read_objective(values: Values, index: int) -> ObjectiveFields:
     )
 
 
-def _state(values: Values, block: str) -> Mapping[str, Any]:
-    found = next(iter(values.get(block, {}).values()), None)
-    return found if isinstance(found, Mapping) else {}
-
-
-def read_typed(values: Values, block: str) -> str | None:
-    """A text input's value, stripped; None when empty."""
-    raw = _state(values, block).get("value")
-    return raw.strip() or None if isinstance(raw, str) else None
-
-
-def read_selected(values: Values, block: str) -> str | None:
-    option = _state(values, block).get("selected_option")
-    value = option.get("value") if isinstance(option, Mapping) else None
-    return value if isinstance(value, str) else None
-
-
 # -- what the form says afterwards -----------------------------------------------------------
 
 
-def loading_view(title: str) -> View:
-    """The edit form before Tavus has said what the set holds."""
-    return message_view(title, ":hourglass_flowing_sand: Asking Tavus for the set…")
-
-
-def not_saved_view(reason: str, *, escaped: bool = False) -> View:
-    """Why an edit did not happen; ``reason`` is escaped unless it is mrkdwn already."""
-    shown = reason if escaped else escape(truncate(as_text(reason).strip(), REASON_MAX))
-    return message_view("Not saved", f":warning: {shown}")
-
-
-def creating_view() -> View:
-    return message_view("New objectives", ":hourglass_flowing_sand: Creating the objectives…")
-
-
-def saving_view() -> View:
-    return message_view("Edit objectives", ":hourglass_flowing_sand: Saving…")
-
-
 def created_view(objectives_id: str, names: Sequence[str], *, relayed: bool) -> View:
-    text = (
-        f":white_check_mark: Created objectives {shown_id(objectives_id)}: {names_words(names)}."
-        f"\n{usage_hint(objectives_id)}."
+    return set_modal.created_view(
+        "objectives",
+        objectives_id,
+        names_words(names),
+        hint=usage_hint(objectives_id),
+        relayed=relayed,
+        unrelayed=NO_CALLBACKS,
     )
-    if not relayed:
-        text += f"\n_{NO_CALLBACKS}_"
-    return message_view("Objectives created", text)
-
-
-def saved_view(text: str) -> View:
-    """``text``: ``bot.blocks.objectives.saved_text``."""
-    return message_view("Objectives saved", text)

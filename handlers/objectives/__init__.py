@@ -2,30 +2,9 @@
 
 from __future__ import annotations
 
-from slack_bolt.async_app import AsyncApp
-
-from bot.blocks import objective_modal as modal
 from handlers.objectives import form, manage
-from handlers.shared.deletion import ask_delete
-from handlers.shared.families import Family
-from handlers.shared.listing import handle_list
+from handlers.shared import set_forms
 
-
-def register(app: AsyncApp) -> None:
-    app.view(modal.CALLBACK_ID)(form.handle_submission)
-    app.action(modal.ADD_ACTION)(form.handle_add)
-
-
-FAMILY = Family(
-    kind=manage.KIND,
-    verbs={
-        "list": handle_list,
-        "show": manage.handle_show,
-        "new": form.handle_new,
-        "edit": form.handle_edit,
-        "delete": ask_delete,
-    },
-    listing=manage.LISTING,
-    deletion=manage.DELETION,
-    register=register,
+FAMILY = set_forms.family(
+    form.FORM, show=manage.handle_show, listing=manage.LISTING, deletion=manage.DELETION
 )

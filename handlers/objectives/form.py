@@ -1,211 +1,86 @@
-"""`/tavus objective new|edit` and the objectives form: checked whole before Tavus hears."""
+"""`/tavus objective new|edit` and the objectives form (``handlers.shared.set_forms``): the
+family's row, and the checks its form passes before Tavus hears of it."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
-from typing import Any
-
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import objective_modal as modal
-from bot.blocks.objective_modal import (
-    ObjectiveFields,
-    Setup,
-    block_id,
-    loading_view,
-    not_saved_view,
-)
-from bot.blocks.objectives import saved_text
+from bot.blocks.objective_modal import ObjectiveFields, block_id
+from bot.blocks.set_modal import Setup
 from bot.domain import objectives as domain
+from bot.jobs import JobStarted
 from bot.objectives import (
-    LIST_SHAPE,
     ObjectiveDraft,
     ObjectivesRequest,
-    SetChanged,
-    Slot,
     create_objectives,
     edit_objectives,
     many,
-    shape_of,
-    version,
 )
 from bot.services import Services
-from bot.tavus import ObjectiveSet, TavusError
-from handlers.objectives.submitting import Errors, Send, View, first_input, submit_edit
-from handlers.shared.families import CommandRequest
-from handlers.shared.permissions import refusal
-from handlers.shared.starting import run_in_modal, team_of
-
-logger = logging.getLogger(__name__)
+from bot.sets import Edited, Slot
+from bot.tavus import ObjectiveSet
+from handlers.shared import set_forms
+from handlers.shared.set_forms import Checked, Origin
+from handlers.shared.submitting import Errors, View
 
 
-async def handle_new(request: CommandRequest) -> None:
-    setup = Setup(channel_id=request.channel_id or None)
-    view = modal.objectives_modal(setup)
-    await request.services.slack.views_open(trigger_id=request.trigger_id, view=view)
+def _draw(setup: Setup, typed: Sequence[ObjectiveFields] | None) -> View:
+    return modal.objectives_modal(setup, typed or ())
 
 
-async def handle_edit(request: CommandRequest) -> None:
-    """The form, filled with the set as Tavus has it (the owner or an admin only)."""
-    services, objectives_id = request.services, request.command.words[0]
-    refused = await refusal(
-        services, kind=domain.KIND, tavus_id=objectives_id, user_id=request.user_id, verb="edit"
-    )
-    if refused:
-        await request.say_privately(refused)
-        return
-    # Slack's trigger lasts three seconds: the form opens at once and fills when Tavus answers.
-    opened = await services.slack.views_open(
-        trigger_id=request.trigger_id, view=loading_view("Edit objectives")
-    )
-    view_id = str(opened["view"]["id"])
-    try:
-        found = await services.tavus.objectives.get(objectives_id)
-    except TavusError as exc:
-        await services.slack.views_update(view_id=view_id, view=not_saved_view(exc.user_message))
-        return
-    objectives = found.objectives[: domain.MAX_OBJECTIVES]
-    if len(found.objectives) > domain.MAX_OBJECTIVES:
-        reason = f"This set has over {domain.MAX_OBJECTIVES} objectives, more than the form holds."
-        await services.slack.views_update(view_id=view_id, view=not_saved_view(reason))
-        return
-    setup = Setup(
-        channel_id=request.channel_id or None,
-        count=max(len(objectives), 1),
-        editing=objectives_id,
-        growable=shape_of(found) == LIST_SHAPE,
-        version=version(found),
-    )
-    filled = [ObjectiveFields.of(ObjectiveDraft.of(o), many=many(o)) for o in objectives]
-    await services.slack.views_update(view_id=view_id, view=modal.objectives_modal(setup, filled))
+def _shown(found: ObjectiveSet) -> list[ObjectiveFields]:
+    return [ObjectiveFields.of(ObjectiveDraft.of(o), many=many(o)) for o in found.objectives]
 
 
-async def handle_add(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-    """ "Add an objective": the same form, one objective longer, what was typed kept."""
-    await ack()
-    view = body.get("view") or {}
-    setup = Setup.parse(view.get("private_metadata"), most=domain.MAX_OBJECTIVES)
-    if not setup.growable:
-        return
-    values = (view.get("state") or {}).get("values") or {}
-    filled = modal.read_objectives(values, setup.count)
-    grown = modal.objectives_modal(setup.grown(domain.MAX_OBJECTIVES), filled)
-    try:
-        await client.views_update(view_id=view.get("id"), hash=view.get("hash"), view=grown)
-    except SlackApiError as exc:  # submitted or closed meanwhile: nothing left to grow
-        logger.info("could not add an objective to the form: %s", exc.response.get("error"))
+def _check(
+    typed: Sequence[ObjectiveFields], found: ObjectiveSet | None
+) -> Checked[ObjectiveDraft] | Errors:
+    shown = [ObjectiveDraft.of(o) for o in found.objectives] if found is not None else []
+    slots, errors = check(typed, shown)
+    return errors or Checked(slots)
 
 
-async def handle_submission(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: AsyncWebClient,
-    services: Services,
-) -> None:
-    setup = Setup.parse(view.get("private_metadata"), most=domain.MAX_OBJECTIVES)
-    fields = modal.read_objectives(view["state"]["values"], setup.count)
-    user_id = str(body["user"]["id"])
-    if setup.editing is not None:
-        await _submit_edit(ack, view, client, services, setup, fields, user_id)
-        return
-    slots, errors = check(fields)
-    if errors:
-        await ack(response_action="errors", errors=errors)
-        return
-    drafts = [slot.draft for slot in slots]
-    await ack(response_action="update", view=modal.creating_view())
+async def _create(
+    services: Services, origin: Origin, checked: Checked[ObjectiveDraft]
+) -> JobStarted:
     request = ObjectivesRequest(
-        team_id=team_of(body),
-        user_id=user_id,
-        channel_id=setup.channel_id,
-        objectives=tuple(drafts),
+        team_id=origin.team_id,
+        user_id=origin.user_id,
+        channel_id=origin.channel_id,
+        objectives=tuple(slot.draft for slot in checked.slots),
     )
-    relayed = services.settings.public_url is not None
-    await run_in_modal(
-        client,
-        str(view["id"]),
-        kind=domain.KIND,
-        start=lambda: create_objectives(services, request),
-        services=services,
-        done=lambda started, _: modal.created_view(
-            str(started.resource.tavus_id), [d.name for d in drafts], relayed=relayed
-        ),
-    )
+    return await create_objectives(services, request)
 
 
-# -- saving an edit ----------------------------------------------------------------------------
+async def _edit(
+    services: Services, found: ObjectiveSet, checked: Checked[ObjectiveDraft], opened: str
+) -> Edited:
+    return await edit_objectives(services, found, checked.slots, opened=opened)
 
 
-def changed_words(objectives_id: str) -> str:
-    return (
-        f"Objectives {objectives_id} changed in Tavus since you opened this form, so nothing "
-        f"was sent. Close it and run /tavus objective edit {objectives_id} again to see them "
-        "as they are now."
-    )
+def _created_view(objectives_id: str, checked: Checked[ObjectiveDraft], relayed: bool) -> View:
+    names = [slot.draft.name for slot in checked.slots]
+    return modal.created_view(objectives_id, names, relayed=relayed)
 
 
-def expired_words(objectives_id: str) -> str:
-    return (
-        f"This form is out of date, so nothing was sent: close it and run "
-        f"/tavus objective edit {objectives_id} again."
-    )
-
-
-async def _submit_edit(
-    ack: AsyncAck,
-    view: dict[str, Any],
-    client: AsyncWebClient,
-    services: Services,
-    setup: Setup,
-    fields: Sequence[ObjectiveFields],
-    user_id: str,
-) -> None:
-    """Checked against the set as Tavus has it now, which must be the version the form
-    opened on; then only what the user changed is sent."""
-    objectives_id, opened = str(setup.editing), setup.version
-
-    def prepare(found: ObjectiveSet) -> Errors | Send:
-        if opened is None or version(found) != opened:
-            words = expired_words if opened is None else changed_words
-            return {first_input(view): words(objectives_id)}
-        shown = [ObjectiveDraft.of(o) for o in found.objectives]
-        slots, errors = check(fields, shown)
-        if errors:
-            return errors
-        return lambda: _save(services, found, slots, user_id, opened)
-
-    await submit_edit(
-        ack,
-        client,
-        view,
-        read=services.tavus.objectives.get(objectives_id),
-        prepare=prepare,
-        saving=modal.saving_view(),
-        failed=not_saved_view,
-    )
-
-
-async def _save(
-    services: Services, found: ObjectiveSet, slots: Sequence[Slot], user_id: str, opened: str
-) -> View:
-    objectives_id = found.objectives_id
-    refused = await refusal(
-        services, kind=domain.KIND, tavus_id=objectives_id, user_id=user_id, verb="edit"
-    )
-    if refused:
-        return not_saved_view(refused, escaped=True)
-    try:
-        edited = await edit_objectives(services, found, slots, opened=opened)
-    except SetChanged:
-        return not_saved_view(changed_words(objectives_id))
-    except (TavusError, ValueError) as exc:
-        return not_saved_view(exc.user_message if isinstance(exc, TavusError) else str(exc))
-    logger.info("user %s edited objectives %s", user_id, objectives_id)
-    return modal.saved_view(saved_text("objectives", objectives_id, edited.changes))
+FORM: set_forms.SetForm[ObjectiveSet, Sequence[ObjectiveFields], ObjectiveDraft]
+FORM = set_forms.SetForm(
+    kind=domain.KIND,
+    most=domain.MAX_OBJECTIVES,
+    callback_id=modal.CALLBACK_ID,
+    add_action=modal.ADD_ACTION,
+    get=lambda services, objectives_id: services.tavus.objectives.get(objectives_id),
+    set_id=lambda found: found.objectives_id,
+    members=lambda found: found.objectives,
+    draw=_draw,
+    read=modal.read_objectives,
+    shown=_shown,
+    check=_check,
+    create=_create,
+    edit=_edit,
+    created_view=_created_view,
+)
 
 
 # -- checking the form -----------------------------------------------------------------------
@@ -213,7 +88,7 @@ async def _save(
 
 def check(
     fields: Sequence[ObjectiveFields], shown: Sequence[ObjectiveDraft] = ()
-) -> tuple[list[Slot], dict[str, str]]:
+) -> tuple[list[Slot[ObjectiveDraft]], dict[str, str]]:
     """The objectives to send, each with its place in the form, or inline errors keyed by
     block_id (Slack shows them). ``shown``: an edit form's objectives as it showed them; a
     field the form left out keeps that value, and a value it showed is not held to the

@@ -7,7 +7,7 @@ import pytest
 
 from bot.blocks import guardrail_modal as modal
 from bot.blocks.guardrail_modal import GuardrailFields, block_id
-from bot.blocks.objective_modal import Setup
+from bot.blocks.set_modal import Setup
 from bot.domain import guardrails as domain
 from bot.guardrails import GuardrailDraft
 from bot.tavus import Guardrail

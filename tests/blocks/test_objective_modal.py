@@ -6,7 +6,9 @@ from typing import Any
 import pytest
 
 from bot.blocks import objective_modal as modal
-from bot.blocks.objective_modal import ObjectiveFields, Setup, block_id
+from bot.blocks import set_modal
+from bot.blocks.objective_modal import ObjectiveFields, block_id
+from bot.blocks.set_modal import Setup
 from bot.domain import objectives as domain
 from bot.objectives import ObjectiveDraft, many
 from bot.tavus import Objective
@@ -235,5 +237,5 @@ def test_the_created_view_says_how_to_use_the_set(relayed: bool) -> None:
 
 
 def test_a_reason_is_escaped_unless_it_is_mrkdwn_already() -> None:
-    assert "&lt;!here&gt;" in json.dumps(modal.not_saved_view("<!here>"))
-    assert "<@U123>" in json.dumps(modal.not_saved_view("Only <@U123>", escaped=True))
+    assert "&lt;!here&gt;" in json.dumps(set_modal.not_saved_view("<!here>"))
+    assert "<@U123>" in json.dumps(set_modal.not_saved_view("Only <@U123>", escaped=True))

@@ -12,6 +12,7 @@ import pytest
 from bot.blocks import guardrail_modal as modal
 from bot.blocks.guardrail_modal import block_id
 from bot.blocks.listing import DELETE_ACTION
+from bot.blocks.set_modal import Setup
 from bot.tavus import GuardrailSpec
 from tests.fakes.signing import block_action_payload
 from tests.fakes.slack import FakeSlack
@@ -127,7 +128,7 @@ async def test_a_wrong_form_is_answered_inline_and_tavus_hears_nothing(
 ) -> None:
     running, sandbox = world
     view_id, _ = await form_opened_by(running, "guardrail new")
-    two = modal.guardrails_modal(modal.Setup(channel_id="C123", count=2))
+    two = modal.guardrails_modal(Setup(channel_id="C123", count=2))
     filled = {modal.SET_NAME: "Set", NAME0: "no_pricing", PROMPT0: "Never quote", **typed}
 
     ack = await submit_form(running, view_id, two, **filled)

@@ -12,6 +12,7 @@ import pytest
 from bot.blocks import objective_modal as modal
 from bot.blocks.listing import DELETE_ACTION
 from bot.blocks.objective_modal import block_id
+from bot.blocks.set_modal import Setup
 from bot.tavus import ObjectiveSpec
 from tests.fakes.signing import block_action_payload
 from tests.fakes.slack import FakeSlack
@@ -220,7 +221,7 @@ async def test_a_wrong_form_is_answered_inline_and_tavus_hears_nothing(
 ) -> None:
     running, sandbox = world
     view_id, view = await form_opened_by(running, "objective new")
-    two = modal.objectives_modal(modal.Setup(channel_id="C123", count=2))
+    two = modal.objectives_modal(Setup(channel_id="C123", count=2))
     filled = {NAME0: "collect_email", PROMPT0: "Ask", **typed}
 
     ack = await submit_form(running, view_id, two, **filled)
@@ -233,7 +234,7 @@ async def test_a_wrong_form_is_answered_inline_and_tavus_hears_nothing(
 async def test_a_blank_second_objective_is_left_out(world: tuple[Harness, Sandbox]) -> None:
     running, sandbox = world
     view_id, _ = await form_opened_by(running, "objective new")
-    two = modal.objectives_modal(modal.Setup(channel_id="C123", count=2))
+    two = modal.objectives_modal(Setup(channel_id="C123", count=2))
 
     ack = await submit_form(running, view_id, two, **{NAME0: "greet", PROMPT0: "Say hi"})
 
@@ -399,7 +400,7 @@ async def test_an_edit_form_without_the_version_it_opened_on_sends_nothing(
     view_id, view = await form_opened_by(
         running, f"objective edit {objectives_id}", filled_later=True
     )
-    old = modal.Setup(channel_id=None, editing=objectives_id)  # a form opened before versions
+    old = Setup(channel_id=None, editing=objectives_id)  # a form opened before versions
     sandbox.state.requests.clear()
 
     ack = await submit_form(

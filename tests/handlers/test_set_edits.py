@@ -1,4 +1,4 @@
-"""handlers.objectives.submitting: how an edit of a set answers Slack, Tavus fast or slow."""
+"""handlers.shared.submitting: how an edit of a set answers Slack, Tavus fast or slow."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from bot.tavus import NotFound
-from handlers.objectives.submitting import Errors, Send, first_input, submit_edit
+from handlers.shared.submitting import Errors, Send, first_input, submit_edit
 
 SAVING = {"type": "modal", "title": "Saving"}
 FORM = {"id": "V1", "state": {"values": {"name": {}, "prompt": {}}}}
