@@ -44,7 +44,7 @@ async def _publish(
     services: Services, team_id: str, user_id: str, notice: str | None = None
 ) -> None:
     await publish_home(services, team_id=team_id, user_id=user_id, notice=notice)
-    services.homes.opened(team_id, user_id, admin=await services.access.is_admin(user_id))
+    await services.homes.opened(team_id, user_id, admin=await services.access.is_admin(user_id))
 
 
 # -- starting things: the same modals as the commands, asking where to post -------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from storage.migrations import MIGRATIONS, SCHEMA_VERSION
-from storage.models import PREFERENCE_SCOPES, Event, OutboxDraft, OutboxItem, Resource
+from storage.models import PREFERENCE_SCOPES, Event, HomeTab, OutboxDraft, OutboxItem, Resource
 from storage.store import CARD_ACTION, UNSET, Claimed, Store, StoreError, is_storage_fault
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "UNSET",
     "Claimed",
     "Event",
+    "HomeTab",
     "OutboxDraft",
     "OutboxItem",
     "Resource",

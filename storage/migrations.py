@@ -98,6 +98,17 @@ CREATE TABLE seen_requests (
 ) WITHOUT ROWID
 """
 
+_V5_HOME_TABS = """
+CREATE TABLE home_tabs (
+    team_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    admin INTEGER NOT NULL CHECK (admin IN (0, 1)),
+    opened_at REAL NOT NULL,
+    published_at REAL NOT NULL,
+    PRIMARY KEY (team_id, user_id)
+) WITHOUT ROWID
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     (
         _V1_RESOURCES,
@@ -134,6 +145,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("CREATE INDEX seen_requests_age ON seen_requests (seen_at)",),
     # v4: App Home asks every few seconds whose resources changed since it last looked.
     ("CREATE INDEX resources_changed ON resources (updated_at)",),
+    # v5: the home tabs being kept current, so that a restart does not leave them stale.
+    (_V5_HOME_TABS,),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

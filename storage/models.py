@@ -81,3 +81,15 @@ class OutboxItem:
     unsure: bool = False
     transient_failures: int = 0
     file_id: str | None = None
+
+
+@dataclass(frozen=True)
+class HomeTab:
+    """A home tab the app keeps current: whose, and when it was opened and last published
+    (store clock); ``age``: seconds since it was opened."""
+
+    team_id: str
+    user_id: str
+    admin: bool
+    age: float
+    published_at: float

@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from storage.migrations import MIGRATIONS, SCHEMA_VERSION
-from storage.models import PREFERENCE_SCOPES, Event, OutboxDraft, OutboxItem, Resource
+from storage.models import PREFERENCE_SCOPES, Event, HomeTab, OutboxDraft, OutboxItem, Resource
 
 logger = logging.getLogger(__name__)
 
@@ -754,6 +754,52 @@ class Store:
             (since,),
         )
         return {(row[0], row[1]): float(row[2]) for row in rows}
+
+    # -- home tabs ---------------------------------------------------------------------------
+
+    async def remember_home_tab(self, *, team_id: str, user_id: str, admin: bool) -> None:
+        """A tab its owner just opened (and the app published): kept current across restarts."""
+        now = self._clock()
+        await self._write_sql(
+            "INSERT INTO home_tabs (team_id, user_id, admin, opened_at, published_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (team_id, user_id) DO UPDATE SET"
+            " admin = excluded.admin, opened_at = excluded.opened_at,"
+            " published_at = excluded.published_at",
+            (team_id, user_id, int(admin), now, now),
+        )
+
+    async def home_tab_published(self, *, team_id: str, user_id: str) -> None:
+        await self._write_sql(
+            "UPDATE home_tabs SET published_at = ? WHERE team_id = ? AND user_id = ?",
+            (self._clock(), team_id, user_id),
+        )
+
+    async def home_tabs(self, *, max_age: float) -> list[HomeTab]:
+        """The tabs opened in the last ``max_age`` seconds, oldest first."""
+        now = self._clock()
+        rows = await self._read(
+            "SELECT team_id, user_id, admin, opened_at, published_at FROM home_tabs"
+            " WHERE opened_at >= ? ORDER BY opened_at, team_id, user_id",
+            (now - max_age,),
+        )
+        return [
+            HomeTab(
+                team_id=row[0],
+                user_id=row[1],
+                admin=bool(row[2]),
+                age=max(0.0, now - float(row[3])),
+                published_at=float(row[4]),
+            )
+            for row in rows
+        ]
+
+    async def forget_home_tabs(self, *, older_than: float) -> int:
+        """Forget the tabs opened over ``older_than`` seconds ago; how many were."""
+        rows = await self._write_sql(
+            "DELETE FROM home_tabs WHERE opened_at < ? RETURNING 1",
+            (self._clock() - older_than,),
+        )
+        return len(rows)
 
     async def count_unfinished(self, *, team_id: str) -> dict[str, int]:
         """How many jobs of each kind a team has running (known to Tavus, not finished)."""

@@ -57,7 +57,7 @@ async def started(store: Store, clock: Clock) -> HomeRefresher:
 async def test_changes_before_start_up_refresh_nobody(store: Store, clock: Clock) -> None:
     await change(store, "U1")
     refresher = HomeRefresher(store, clock=clock)
-    refresher.opened(TEAM, "U1", admin=False)
+    await refresher.opened(TEAM, "U1", admin=False)
     clock.advance(REFRESH_GAP_SECONDS)
     publish = Publisher()
 
@@ -66,8 +66,8 @@ async def test_changes_before_start_up_refresh_nobody(store: Store, clock: Clock
 
 async def test_a_change_refreshes_its_owners_open_tab_only(store: Store, clock: Clock) -> None:
     refresher = await started(store, clock)
-    refresher.opened(TEAM, "U1", admin=False)
-    refresher.opened(TEAM, "U2", admin=False)
+    await refresher.opened(TEAM, "U1", admin=False)
+    await refresher.opened(TEAM, "U2", admin=False)
     clock.advance(REFRESH_GAP_SECONDS)
     await change(store, "U1")
     await change(store, "U3", "c3")  # nobody watches U3's tab
@@ -80,8 +80,8 @@ async def test_a_change_refreshes_its_owners_open_tab_only(store: Store, clock: 
 
 async def test_admins_tabs_follow_their_whole_team(store: Store, clock: Clock) -> None:
     refresher = await started(store, clock)
-    refresher.opened(TEAM, "UADMIN", admin=True)
-    refresher.opened("T2", "UADMIN2", admin=True)
+    await refresher.opened(TEAM, "UADMIN", admin=True)
+    await refresher.opened("T2", "UADMIN2", admin=True)
     clock.advance(REFRESH_GAP_SECONDS)
     await change(store, "U1")
     publish = Publisher()
@@ -93,7 +93,7 @@ async def test_admins_tabs_follow_their_whole_team(store: Store, clock: Clock) -
 
 async def test_a_burst_of_changes_is_one_refresh_per_gap(store: Store, clock: Clock) -> None:
     refresher = await started(store, clock)
-    refresher.opened(TEAM, "U1", admin=False)
+    await refresher.opened(TEAM, "U1", admin=False)
     publish = Publisher()
 
     await change(store, "U1")
@@ -110,7 +110,7 @@ async def test_a_burst_of_changes_is_one_refresh_per_gap(store: Store, clock: Cl
 
 async def test_a_rate_limited_publish_is_tried_again(store: Store, clock: Clock) -> None:
     refresher = await started(store, clock)
-    refresher.opened(TEAM, "U1", admin=False)
+    await refresher.opened(TEAM, "U1", admin=False)
     clock.advance(REFRESH_GAP_SECONDS)
     await change(store, "U1")
 
@@ -123,7 +123,7 @@ async def test_a_rate_limited_publish_is_tried_again(store: Store, clock: Clock)
 
 async def test_another_slack_error_waits_for_the_next_change(store: Store, clock: Clock) -> None:
     refresher = await started(store, clock)
-    refresher.opened(TEAM, "U1", admin=False)
+    await refresher.opened(TEAM, "U1", admin=False)
     clock.advance(REFRESH_GAP_SECONDS)
     await change(store, "U1")
 
@@ -135,7 +135,7 @@ async def test_another_slack_error_waits_for_the_next_change(store: Store, clock
 
 async def test_tabs_opened_long_ago_are_forgotten(store: Store, clock: Clock) -> None:
     refresher = await started(store, clock)
-    refresher.opened(TEAM, "U1", admin=False)
+    await refresher.opened(TEAM, "U1", admin=False)
     clock.advance(KEEP_WATCHING_SECONDS + 1)
     await change(store, "U1")
 
@@ -146,7 +146,7 @@ async def test_tabs_opened_long_ago_are_forgotten(store: Store, clock: Clock) ->
 async def test_the_oldest_tabs_go_past_the_limit(store: Store, clock: Clock) -> None:
     refresher = await started(store, clock)
     for n in range(WATCHED_MAX + 1):
-        refresher.opened(TEAM, f"U{n}", admin=False)
+        await refresher.opened(TEAM, f"U{n}", admin=False)
 
     assert not refresher.watching(TEAM, "U0")
     assert refresher.watching(TEAM, f"U{WATCHED_MAX}")
@@ -157,8 +157,8 @@ async def test_a_change_at_the_same_moment_as_the_last_one_seen_counts(
 ) -> None:
     refresher = await started(store, clock)
     refresher.gap_seconds = 0.0
-    refresher.opened(TEAM, "U1", admin=False)
-    refresher.opened(TEAM, "U2", admin=False)
+    await refresher.opened(TEAM, "U1", admin=False)
+    await refresher.opened(TEAM, "U2", admin=False)
     publish = Publisher()
     await change(store, "U1")
     await refresher.sweep(publish)
@@ -167,3 +167,98 @@ async def test_a_change_at_the_same_moment_as_the_last_one_seen_counts(
     await refresher.sweep(publish)
 
     assert publish.published == [(TEAM, "U1"), (TEAM, "U2")]
+
+
+# -- across a restart: the tabs are kept in the store -----------------------------------------
+
+
+async def test_a_restart_goes_on_watching_the_tabs_opened_before(
+    store: Store, clock: Clock
+) -> None:
+    before = await started(store, clock)
+    await before.opened(TEAM, "U1", admin=False)
+    clock.advance(60)
+
+    after = await started(store, clock)  # a new process, the same database
+    await change(store, "U1")
+    publish = Publisher()
+
+    assert after.watching(TEAM, "U1")
+    assert await after.sweep(publish) == 1
+    assert publish.published == [(TEAM, "U1")]
+
+
+async def test_a_change_just_before_a_restart_is_published_after_it(
+    store: Store, clock: Clock
+) -> None:
+    before = await started(store, clock)
+    await before.opened(TEAM, "U1", admin=False)
+    clock.advance(1)
+    await change(store, "U1")  # the process stops before its next sweep
+
+    after = HomeRefresher(store, clock=clock)
+    publish = Publisher()
+    assert await after.sweep(publish) == 0  # published a second ago: the gap still holds
+    clock.advance(REFRESH_GAP_SECONDS)
+
+    assert await after.sweep(publish) == 1
+    assert publish.published == [(TEAM, "U1")]
+
+
+async def test_a_tab_nothing_changed_for_is_left_alone_after_a_restart(
+    store: Store, clock: Clock
+) -> None:
+    await change(store, "U1")
+    before = await started(store, clock)
+    clock.advance(1)
+    await before.opened(TEAM, "U1", admin=False)  # shows the change already
+    clock.advance(REFRESH_GAP_SECONDS)
+
+    after = HomeRefresher(store, clock=clock)
+    publish = Publisher()
+
+    assert await after.sweep(publish) == 0
+    clock.advance(REFRESH_GAP_SECONDS)
+    assert await after.sweep(publish) == 0
+    assert publish.published == []
+
+
+async def test_a_refresh_is_remembered_across_a_restart(store: Store, clock: Clock) -> None:
+    before = await started(store, clock)
+    await before.opened(TEAM, "U1", admin=False)
+    clock.advance(REFRESH_GAP_SECONDS)
+    await change(store, "U1")
+    assert await before.sweep(Publisher()) == 1  # the tab shows the change now
+    clock.advance(REFRESH_GAP_SECONDS)
+
+    after = HomeRefresher(store, clock=clock)
+
+    assert await after.sweep(Publisher()) == 0
+
+
+async def test_an_admins_tab_follows_the_team_after_a_restart(store: Store, clock: Clock) -> None:
+    before = await started(store, clock)
+    await before.opened(TEAM, "UADMIN", admin=True)
+    clock.advance(REFRESH_GAP_SECONDS)
+    await change(store, "U1")  # someone else's call, in the admin's team
+
+    after = HomeRefresher(store, clock=clock)
+    publish = Publisher()
+
+    assert await after.sweep(publish) == 1
+    assert publish.published == [(TEAM, "UADMIN")]
+
+
+async def test_tabs_opened_over_a_day_before_a_restart_are_not_watched(
+    store: Store, clock: Clock
+) -> None:
+    before = await started(store, clock)
+    await before.opened(TEAM, "U1", admin=False)
+    clock.advance(KEEP_WATCHING_SECONDS + 1)
+    await change(store, "U1")
+
+    after = HomeRefresher(store, clock=clock)
+
+    assert await after.sweep(Publisher()) == 0
+    assert not after.watching(TEAM, "U1")
+    assert await store.forget_home_tabs(older_than=KEEP_WATCHING_SECONDS) == 0  # gone already

@@ -86,6 +86,7 @@ async def test_migrations_set_user_version_and_are_idempotent(db_path: Path) -> 
     tables = raw_query(db_path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1")
     assert tables == [
         ("events",),
+        ("home_tabs",),
         ("outbox",),
         ("preferences",),
         ("resources",),
