@@ -9,7 +9,6 @@ changed in the form, and nothing when the set changed in Tavus since the form op
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,8 +20,6 @@ from bot.jobs import Created, JobStarted, start_job
 from bot.services import Services
 from bot.sets import Edited, SetChanged, Slot
 from bot.tavus import Guardrail, GuardrailSet, GuardrailSpec
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ Tavus since the form opened (``bot.sets`` says how, for objectives and guardrail
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -23,8 +22,6 @@ from bot.jobs import Created, JobStarted, start_job
 from bot.services import Services
 from bot.sets import Edited, SetChanged, Slot
 from bot.tavus import Objective, ObjectiveSet, ObjectiveSpec
-
-logger = logging.getLogger(__name__)
 
 _PLURAL_NEXT = "next_required_objectives"  # the docs page's list; the spec's is singular
 _SINGULAR_NEXT = "next_required_objective"

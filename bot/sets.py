@@ -23,6 +23,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from bot import patching
 from bot.blocks import pickers
+from bot.domain.nouns import BY_KIND
 from bot.events.base import fingerprint
 from bot.services import Services
 from bot.tavus import Patched
@@ -170,5 +171,5 @@ async def send_edit(
             await services.store.update_resource(
                 resource_id=resource.id, name=name, details=details
             )
-    logger.info("edited %s %s: %d operations", row.kind, set_id, len(operations))
+    logger.info("edited %s %s: %d operations", BY_KIND[row.kind].plural, set_id, len(operations))
     return Edited(set_id, tuple(changes), patched)

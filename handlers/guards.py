@@ -1,8 +1,7 @@
 """What every Slack request passes before a listener sees it.
 
 - The services (and the families, for the shared listeners) go into Bolt's context, so
-  listeners are plain top-level functions that take ``services`` like any other argument,
-  and that tests can call directly.
+  listeners take ``services`` like any other argument.
 - A payload missing what every listener relies on (who sent it, which button) is logged and
   answered 200 before Bolt touches it (``GuardedApp``): Slack gets its ack, nobody a traceback.
 - A replayed request (the same ``trigger_id`` or ``event_id``, e.g. Slack's retry after a

@@ -99,7 +99,7 @@ def guardrails_modal(
     set_name: str | None = None,
     set_name_left_out: str | None = None,
 ) -> View:
-    """``set_name_left_out``: why the set's name is not in the form (see ``set_name_field``)."""
+    """``set_name_left_out``: why the set's name is not in the form (``set_name_left_out``)."""
     blocks: list[Block] = [kit.context(_guidance(setup))]
     blocks.extend(_set_name(set_name, set_name_left_out))
     for index in range(setup.count):

@@ -28,7 +28,6 @@ PROMPT_SHOWN_MAX = 300
 NAMES_IN_LINE = 5
 _TIME_MAX = 64
 _WORD_MAX = 20
-CHANGES_SHOWN = 20
 
 
 # -- in a call's thread ----------------------------------------------------------------------
@@ -171,18 +170,3 @@ def objective_words(number: int, objective: Objective) -> str:
     if nexts or branches:
         lines.append("Next: " + "; ".join(nexts + branches))
     return "\n".join(lines)
-
-
-# -- what an edit changed --------------------------------------------------------------------
-
-
-def saved_text(what: str, tavus_id: str, changes: Sequence[str]) -> str:
-    """After an edit of a set (``what``: "objectives", "guardrails"); ``changes`` are
-    ``bot.patching.member_changes`` lines, plain text, escaped here."""
-    if not changes:
-        return f":white_check_mark: Nothing to change in {what} {shown_id(tavus_id)}."
-    lines = [f"• {escape(truncate(line, 300))}" for line in changes[:CHANGES_SHOWN]]
-    if len(changes) > CHANGES_SHOWN:
-        lines.append(f"_…and {len(changes) - CHANGES_SHOWN} more._")
-    heading = f":white_check_mark: Saved {what} {shown_id(tavus_id)}:"
-    return "\n".join([heading, *lines])

@@ -27,6 +27,7 @@ EDITING = (
     "form opened."
 )
 MENU_TOO_LONG = "holds a value too long for a Slack menu"
+CHANGES_SHOWN = 20
 LEFT_OUT = "cannot be shown whole in this form"  # a redrawn form no longer knows why
 
 Block = dict[str, Any]
@@ -41,7 +42,7 @@ class Setup:
     channel_id: str | None
     count: int = 1
     editing: str | None = None  # the set being edited
-    growable: bool = True  # False when Tavus showed one objective of the set only
+    growable: bool = True  # False when Tavus showed one member of the set only
     version: str | None = None  # of the set, when the edit form opened on it
 
     def metadata(self) -> str:
@@ -239,6 +240,17 @@ def created_view(
     return message_view(f"{plural.capitalize()} created", text)
 
 
-def saved_view(plural: str, text: str) -> View:
-    """``text``: ``bot.blocks.objectives.saved_text``."""
-    return message_view(f"{plural.capitalize()} saved", text)
+def saved_view(plural: str, set_id: str, changes: Sequence[str]) -> View:
+    return message_view(f"{plural.capitalize()} saved", saved_text(plural, set_id, changes))
+
+
+def saved_text(plural: str, set_id: str, changes: Sequence[str]) -> str:
+    """After an edit of a set; ``changes`` are ``bot.patching.member_changes`` lines, plain
+    text, escaped here."""
+    if not changes:
+        return f":white_check_mark: Nothing to change in {plural} {shown_id(set_id)}."
+    lines = [f"• {escape(truncate(line, 300))}" for line in changes[:CHANGES_SHOWN]]
+    if len(changes) > CHANGES_SHOWN:
+        lines.append(f"_…and {len(changes) - CHANGES_SHOWN} more._")
+    heading = f":white_check_mark: Saved {plural} {shown_id(set_id)}:"
+    return "\n".join([heading, *lines])

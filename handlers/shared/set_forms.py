@@ -21,7 +21,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import sets
 from bot.blocks import set_modal
-from bot.blocks.objectives import saved_text
 from bot.blocks.set_modal import Setup, Values, loading_view, not_saved_view
 from bot.domain.nouns import BY_KIND
 from bot.jobs import JobStarted
@@ -77,11 +76,12 @@ class SetForm(Generic[S, T, D]):
     add_action: str
     get: Callable[[Services, str], Awaitable[S]]
     set_id: Callable[[S], str]
-    members: Callable[[S], Sequence[Any]]
+    members: Callable[[S], Sequence[object]]
     draw: Callable[[Setup, T | None], View]  # the form, blank or holding what was typed
     read: Callable[[Values, int], T]  # a submitted (or redrawn) form, ``count`` members long
     shown: Callable[[S], T]  # what the edit form shows of a set
-    check: Callable[[T, S | None], Checked[D] | Errors]  # None: a new set
+    # The form's problems by block id (never an empty dict), or what to send; None: a new set.
+    check: Callable[[T, S | None], Checked[D] | Errors]
     create: Callable[[Services, Origin, Checked[D]], Awaitable[JobStarted]]
     edit: Callable[[Services, S, Checked[D], str], Awaitable[Edited]]  # raises SetChanged
     created_view: Callable[[str, Checked[D], bool], View]  # id, what was sent, relayed
@@ -94,12 +94,12 @@ class SetForm(Generic[S, T, D]):
         return Setup.parse(metadata, most=self.most)
 
 
-async def handle_new(form: SetForm[Any, Any, Any], request: CommandRequest) -> None:
+async def handle_new(form: SetForm[S, T, D], request: CommandRequest) -> None:
     view = form.draw(Setup(channel_id=request.channel_id or None), None)
     await request.services.slack.views_open(trigger_id=request.trigger_id, view=view)
 
 
-async def handle_edit(form: SetForm[Any, Any, Any], request: CommandRequest) -> None:
+async def handle_edit(form: SetForm[S, T, D], request: CommandRequest) -> None:
     """The form, filled with the set as Tavus has it (the owner or an admin only)."""
     services, set_id = request.services, request.command.words[0]
     refused = await refusal(
@@ -134,7 +134,7 @@ async def handle_edit(form: SetForm[Any, Any, Any], request: CommandRequest) -> 
 
 
 async def handle_add(
-    form: SetForm[Any, Any, Any], ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    form: SetForm[S, T, D], ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
 ) -> None:
     """ "Add one": the same form, one member longer, what was typed kept."""
     await ack()
@@ -151,7 +151,7 @@ async def handle_add(
 
 
 async def handle_submission(
-    form: SetForm[Any, Any, Any],
+    form: SetForm[S, T, D],
     ack: AsyncAck,
     body: dict[str, Any],
     view: dict[str, Any],
@@ -181,7 +181,7 @@ async def handle_submission(
     )
 
 
-def changed_words(form: SetForm[Any, Any, Any], set_id: str) -> str:
+def changed_words(form: SetForm[S, T, D], set_id: str) -> str:
     return (
         f"{form.plural.capitalize()} {set_id} changed in Tavus since you opened this form, so "
         f"nothing was sent. Close it and run /tavus {form.kind} edit {set_id} again to see "
@@ -189,7 +189,7 @@ def changed_words(form: SetForm[Any, Any, Any], set_id: str) -> str:
     )
 
 
-def expired_words(form: SetForm[Any, Any, Any], set_id: str) -> str:
+def expired_words(form: SetForm[S, T, D], set_id: str) -> str:
     return (
         f"This form is out of date, so nothing was sent: close it and run "
         f"/tavus {form.kind} edit {set_id} again."
@@ -247,7 +247,7 @@ async def _save(
     except (TavusError, ValueError) as exc:
         return not_saved_view(exc.user_message if isinstance(exc, TavusError) else str(exc))
     logger.info("user %s edited %s %s", user_id, form.plural, set_id)
-    return set_modal.saved_view(form.plural, saved_text(form.plural, set_id, edited.changes))
+    return set_modal.saved_view(form.plural, set_id, edited.changes)
 
 
 def family(

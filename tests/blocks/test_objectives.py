@@ -5,6 +5,7 @@ import json
 import pytest
 
 from bot.blocks import objectives as blocks
+from bot.blocks import set_modal
 from bot.tavus import ObjectiveSet
 from tests.blocks.hostile import TEXTS
 from tests.fakes.blockkit import assert_valid_message
@@ -106,9 +107,9 @@ def test_hostile_sets_are_escaped_and_fit(value: object) -> None:
 def test_saved_text_lists_what_changed_escaped() -> None:
     changes = [f"changed the prompt of <!channel>{i}" for i in range(25)]
 
-    text = blocks.saved_text("objectives", "o12345", changes)
+    text = set_modal.saved_text("objectives", "o12345", changes)
 
     assert text.startswith(":white_check_mark: Saved objectives `o12345`:")
     assert "&lt;!channel&gt;0" in text and "<!channel>" not in text
     assert "_…and 5 more._" in text
-    assert "Nothing to change" in blocks.saved_text("objectives", "o12345", [])
+    assert "Nothing to change" in set_modal.saved_text("objectives", "o12345", [])
