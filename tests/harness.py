@@ -114,6 +114,27 @@ async def harness(slack: FakeSlack, settings: Settings) -> AsyncIterator[Harness
         yield Harness(app=running, slack=slack, http=http)
 
 
+@contextlib.asynccontextmanager
+async def app_world(
+    tmp_path: Path,
+    *,
+    called_back: bool = False,
+    sandbox_options: dict[str, Any] | None = None,
+    **overrides: Any,
+) -> AsyncIterator[tuple[Harness, Sandbox]]:
+    """The app on a fresh database between a fake Slack and the Tavus sandbox.
+    ``called_back``: PUBLIC_URL points at the app, so Tavus calls it back (else it polls)."""
+    port = free_port()
+    async with FakeSlack() as slack, tavus_sandbox(**(sandbox_options or {})) as sandbox:
+        if called_back:
+            overrides = {"port": port, "public_url": f"http://127.0.0.1:{port}", **overrides}
+        settings = app_settings(
+            slack=slack, tavus_url=sandbox.url, database_path=tmp_path / "t.db", **overrides
+        )
+        async with harness(slack, settings) as running:
+            yield running, sandbox
+
+
 async def take_write_lock(path: Path) -> sqlite3.Connection:
     """Another process's write lock, taken between the app's own writes (a workers' write may
     be in flight: wait for it without blocking the loop that would finish it)."""

@@ -11,23 +11,13 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.signing import signed_headers, slash_command_body
-from tests.fakes.slack import FakeSlack
-from tests.harness import (
-    SIGNING_SECRET,
-    Harness,
-    app_settings,
-    harness,
-    take_write_lock,
-    tavus_sandbox,
-)
+from tests.harness import SIGNING_SECRET, Harness, app_world, take_write_lock
 
 
 @pytest.fixture
 async def running(tmp_path: Path) -> AsyncIterator[Harness]:
-    async with FakeSlack() as slack, tavus_sandbox(joined_delay=0.05) as sandbox:
-        settings = app_settings(slack=slack, tavus_url=sandbox.url, database_path=tmp_path / "t.db")
-        async with harness(slack, settings) as h:
-            yield h
+    async with app_world(tmp_path, sandbox_options={"joined_delay": 0.05}) as (h, sandbox):
+        yield h
 
 
 def _row_counts(path: Path) -> dict[str, int]:

@@ -12,16 +12,13 @@ from bot.domain.nouns import BY_KIND, NOUNS
 from bot.grammar import ACTIONS, Command, parse
 from handlers import FAMILIES
 from handlers.commands import resolve, subcommand_of
-from tests.fakes.slack import FakeSlack
-from tests.harness import Harness, app_settings, harness, tavus_sandbox
+from tests.harness import Harness, app_world
 
 
 @pytest.fixture
 async def running(tmp_path: Path) -> AsyncIterator[Harness]:
-    async with FakeSlack() as slack, tavus_sandbox() as sandbox:
-        settings = app_settings(slack=slack, tavus_url=sandbox.url, database_path=tmp_path / "t.db")
-        async with harness(slack, settings) as h:
-            yield h
+    async with app_world(tmp_path) as (h, sandbox):
+        yield h
 
 
 @pytest.mark.parametrize(

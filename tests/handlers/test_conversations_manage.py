@@ -11,16 +11,13 @@ import pytest
 from bot.blocks.listing import DELETE_ACTION, MORE_ACTION
 from bot.sandbox import SEED_PERSONA_ID
 from tests.fakes.signing import block_action_payload
-from tests.fakes.slack import FakeSlack
-from tests.harness import Harness, Sandbox, app_settings, harness, tavus_sandbox
+from tests.harness import Harness, Sandbox, app_world
 
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[tuple[Harness, Sandbox]]:
-    async with FakeSlack() as slack, tavus_sandbox(joined_delay=30) as sandbox:
-        settings = app_settings(slack=slack, tavus_url=sandbox.url, database_path=tmp_path / "t.db")
-        async with harness(slack, settings) as h:
-            yield h, sandbox
+    async with app_world(tmp_path, sandbox_options={"joined_delay": 30}) as (h, sandbox):
+        yield h, sandbox
 
 
 async def _start(running: Harness, count: int) -> None:

@@ -14,17 +14,15 @@ from bot.blocks.listing import DELETE_ACTION
 from tests.fakes.blockkit import assert_valid_message, assert_valid_view
 from tests.fakes.signing import USER_ID, block_action_payload, view_submission_payload
 from tests.fakes.slack import FakeSlack
-from tests.harness import ADMIN_ID, Harness, Sandbox, app_settings, harness, tavus_sandbox
+from tests.harness import ADMIN_ID, Harness, Sandbox, app_world
 
 RULES = "Tavus -> TAH-vus\n\nCVI -> /siː viː aɪ/\n"
 
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[tuple[Harness, Sandbox]]:
-    async with FakeSlack() as slack, tavus_sandbox() as sandbox:
-        settings = app_settings(slack=slack, tavus_url=sandbox.url, database_path=tmp_path / "t.db")
-        async with harness(slack, settings) as h:
-            yield h, sandbox
+    async with app_world(tmp_path) as (h, sandbox):
+        yield h, sandbox
 
 
 def form(name: str | None, rules: str | None) -> dict[str, Any]:

@@ -15,17 +15,8 @@ from bot.blocks.objective_modal import block_id
 from bot.blocks.set_modal import Setup
 from bot.tavus import ObjectiveSpec
 from tests.fakes.signing import block_action_payload
-from tests.fakes.slack import FakeSlack
 from tests.handlers.steering_forms import click_add, form_opened_by, submit_form
-from tests.harness import (
-    ADMIN_ID,
-    Harness,
-    Sandbox,
-    app_settings,
-    free_port,
-    harness,
-    tavus_sandbox,
-)
+from tests.harness import ADMIN_ID, Harness, Sandbox, app_world
 
 OWNER = "U123"
 STRANGER = "U999"
@@ -35,17 +26,8 @@ NAME1, PROMPT1, BRANCHES1 = (block_id(1, f) for f in (modal.NAME, modal.PROMPT, 
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[tuple[Harness, Sandbox]]:
-    port = free_port()
-    async with FakeSlack() as slack, tavus_sandbox() as sandbox:
-        settings = app_settings(
-            slack=slack,
-            tavus_url=sandbox.url,
-            database_path=tmp_path / "t.db",
-            port=port,
-            public_url=f"http://127.0.0.1:{port}",
-        )
-        async with harness(slack, settings) as h:
-            yield h, sandbox
+    async with app_world(tmp_path, called_back=True) as (h, sandbox):
+        yield h, sandbox
 
 
 async def made_in_slack(running: Harness, sandbox: Sandbox, user_id: str = OWNER) -> str:

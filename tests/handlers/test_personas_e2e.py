@@ -26,6 +26,7 @@ from tests.harness import (
     Harness,
     Sandbox,
     app_settings,
+    app_world,
     free_port,
     harness,
     tavus_sandbox,
@@ -228,10 +229,8 @@ async def test_a_misspelt_patch_path_is_refused_in_the_form_with_a_suggestion(
 
 @pytest.fixture
 async def running(tmp_path: Path) -> AsyncIterator[tuple[Harness, Sandbox]]:
-    async with FakeSlack() as slack, tavus_sandbox() as sandbox:
-        settings = app_settings(slack=slack, tavus_url=sandbox.url, database_path=tmp_path / "t.db")
-        async with harness(slack, settings) as h:
-            yield h, sandbox
+    async with app_world(tmp_path) as (h, sandbox):
+        yield h, sandbox
 
 
 async def open_preview(

@@ -13,9 +13,8 @@ from bot.blocks.listing import DELETE_ACTION, MORE_ACTION
 from bot.blocks.replicas import VOICES_MORE_ACTION
 from bot.sandbox import SEED_REPLICA_2_ID, SEED_REPLICA_ID
 from tests.fakes.signing import block_action_payload
-from tests.fakes.slack import FakeSlack
 from tests.handlers.replica_forms import submit
-from tests.harness import ADMIN_ID, Harness, Sandbox, app_settings, harness, tavus_sandbox
+from tests.harness import ADMIN_ID, Harness, Sandbox, app_world
 
 STRANGER = "U999"
 
@@ -23,10 +22,8 @@ STRANGER = "U999"
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[tuple[Harness, Sandbox]]:
     # Training outlasts every test here: the replica stays "training" while it is managed.
-    async with FakeSlack() as slack, tavus_sandbox(training_delay=600) as sandbox:
-        settings = app_settings(slack=slack, tavus_url=sandbox.url, database_path=tmp_path / "t.db")
-        async with harness(slack, settings) as h:
-            yield h, sandbox
+    async with app_world(tmp_path, sandbox_options={"training_delay": 600}) as (h, sandbox):
+        yield h, sandbox
 
 
 def replica(replica_id: str, **fields: Any) -> dict[str, Any]:

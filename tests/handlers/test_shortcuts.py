@@ -26,24 +26,18 @@ from tests.fakes.signing import (
     new_trigger_id,
     view_submission_payload,
 )
-from tests.fakes.slack import FakeSlack
-from tests.harness import Harness, Sandbox, app_settings, free_port, harness, tavus_sandbox
+from tests.harness import Harness, Sandbox, app_world
 
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[tuple[Harness, Sandbox]]:
-    port = free_port()
-    async with FakeSlack() as slack, tavus_sandbox(video_delay=0.3) as sandbox:
-        settings = app_settings(
-            slack=slack,
-            tavus_url=sandbox.url,
-            database_path=tmp_path / "t.db",
-            port=port,
-            public_url=f"http://127.0.0.1:{port}",
-            default_replica_id=SEED_REPLICA_ID,
-        )
-        async with harness(slack, settings) as h:
-            yield h, sandbox
+    async with app_world(
+        tmp_path,
+        called_back=True,
+        sandbox_options={"video_delay": 0.3},
+        default_replica_id=SEED_REPLICA_ID,
+    ) as (h, sandbox):
+        yield h, sandbox
 
 
 def global_shortcut(callback_id: str) -> dict[str, Any]:

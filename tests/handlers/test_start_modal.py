@@ -15,15 +15,13 @@ from bot.sandbox import SEED_PERSONA_ID, SEED_REPLICA_2_ID
 from handlers.conversations.start import UNAVAILABLE
 from tests.fakes.signing import API_APP_ID, TEAM_ID, USER_ID, view_submission_payload
 from tests.fakes.slack import FakeSlack
-from tests.harness import Harness, Sandbox, app_settings, harness, tavus_sandbox
+from tests.harness import Harness, Sandbox, app_settings, app_world, harness, tavus_sandbox
 
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[tuple[Harness, Sandbox]]:
-    async with FakeSlack() as slack, tavus_sandbox(joined_delay=30) as sandbox:
-        settings = app_settings(slack=slack, tavus_url=sandbox.url, database_path=tmp_path / "t.db")
-        async with harness(slack, settings) as h:
-            yield h, sandbox
+    async with app_world(tmp_path, sandbox_options={"joined_delay": 30}) as (h, sandbox):
+        yield h, sandbox
 
 
 def _values(**overrides: Any) -> dict[str, Any]:

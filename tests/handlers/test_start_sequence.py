@@ -9,23 +9,16 @@ import pytest
 
 from bot.sandbox import SEED_PERSONA_ID
 from storage import Resource
-from tests.fakes.slack import FakeSlack
-from tests.harness import Harness, Sandbox, app_settings, free_port, harness, tavus_sandbox
+from tests.harness import Harness, Sandbox, app_world
 
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[tuple[Harness, Sandbox]]:
-    port = free_port()
-    async with FakeSlack() as slack, tavus_sandbox(joined_delay=0.05) as sandbox:
-        settings = app_settings(
-            slack=slack,
-            tavus_url=sandbox.url,
-            database_path=tmp_path / "t.db",
-            port=port,
-            public_url=f"http://127.0.0.1:{port}",
-        )
-        async with harness(slack, settings) as h:
-            yield h, sandbox
+    async with app_world(tmp_path, called_back=True, sandbox_options={"joined_delay": 0.05}) as (
+        h,
+        sandbox,
+    ):
+        yield h, sandbox
 
 
 async def _resources(running: Harness) -> list[Resource]:

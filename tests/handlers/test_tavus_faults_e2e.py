@@ -16,8 +16,7 @@ import pytest
 
 from bot.sandbox import SEED_PERSONA_ID, SEED_REPLICA_ID, Fault
 from bot.tavus._constants import DEFAULT_MAX_RETRIES
-from tests.fakes.slack import FakeSlack
-from tests.harness import Harness, Sandbox, app_settings, free_port, harness, tavus_sandbox
+from tests.harness import Harness, Sandbox, app_world
 
 ATTEMPTS = DEFAULT_MAX_RETRIES + 1
 
@@ -69,17 +68,8 @@ FAULTS = (
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[tuple[Harness, Sandbox]]:
-    port = free_port()
-    async with FakeSlack() as slack, tavus_sandbox() as sandbox:
-        settings = app_settings(
-            slack=slack,
-            tavus_url=sandbox.url,
-            database_path=tmp_path / "t.db",
-            port=port,
-            public_url=f"http://127.0.0.1:{port}",
-        )
-        async with harness(slack, settings) as h:
-            yield h, sandbox
+    async with app_world(tmp_path, called_back=True) as (h, sandbox):
+        yield h, sandbox
 
 
 async def answer_to(running: Harness, command: str) -> str:

@@ -11,18 +11,15 @@ import pytest
 
 from bot.callback_tokens import new_callback_token
 from storage import Resource
-from tests.fakes.slack import FakeSlack
-from tests.harness import Harness, app_settings, harness, take_write_lock, tavus_sandbox
+from tests.harness import Harness, app_world, take_write_lock
 
 CONVERSATION_ID = "c0123456789ab"
 
 
 @pytest.fixture
 async def running(tmp_path: Path) -> AsyncIterator[Harness]:
-    async with FakeSlack() as slack, tavus_sandbox() as sandbox:
-        settings = app_settings(slack=slack, tavus_url=sandbox.url, database_path=tmp_path / "t.db")
-        async with harness(slack, settings) as h:
-            yield h
+    async with app_world(tmp_path) as (h, sandbox):
+        yield h
 
 
 async def _conversation(running: Harness, *, message_ts: str | None = None) -> Resource:
