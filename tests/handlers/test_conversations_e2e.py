@@ -18,7 +18,7 @@ from tests.harness import (
     Harness,
     Sandbox,
     app_settings,
-    free_port,
+    app_world,
     harness,
     tavus_sandbox,
 )
@@ -35,18 +35,10 @@ HOSTILE_TRANSCRIPT = [
 async def world(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[tuple[Harness, Sandbox]]:
-    port = free_port()
-    public_url = f"http://127.0.0.1:{port}" if request.param == "callbacks" else None
-    async with FakeSlack() as slack, tavus_sandbox(joined_delay=0.05) as sandbox:
-        settings = app_settings(
-            slack=slack,
-            tavus_url=sandbox.url,
-            database_path=tmp_path / "t.db",
-            port=port,
-            public_url=public_url,
-        )
-        async with harness(slack, settings) as h:
-            yield h, sandbox
+    async with app_world(
+        tmp_path, called_back=request.param == "callbacks", sandbox_options={"joined_delay": 0.05}
+    ) as (h, sandbox):
+        yield h, sandbox
 
 
 def _card(slack: FakeSlack) -> dict[str, Any]:

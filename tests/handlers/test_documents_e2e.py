@@ -20,7 +20,7 @@ from handlers.documents.add import ADD_ANYWAY_ACTION
 from tests.fakes.blockkit import assert_valid_message
 from tests.fakes.signing import block_action_payload, view_submission_payload
 from tests.fakes.slack import FakeSlack
-from tests.harness import Harness, Sandbox, app_settings, free_port, harness, tavus_sandbox
+from tests.harness import Harness, Sandbox, app_world
 
 CHANNEL = "C123"
 HANDBOOK = "https://docs.example.com/handbook.pdf"
@@ -32,18 +32,12 @@ DOCUMENT_SECONDS = 0.5  # ten progress steps of 0.05 s
 async def world(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[tuple[Harness, Sandbox]]:
-    port = free_port()
-    public_url = f"http://127.0.0.1:{port}" if request.param == "callbacks" else None
-    async with FakeSlack() as slack, tavus_sandbox(document_delay=DOCUMENT_SECONDS) as sandbox:
-        settings = app_settings(
-            slack=slack,
-            tavus_url=sandbox.url,
-            database_path=tmp_path / "t.db",
-            port=port,
-            public_url=public_url,
-        )
-        async with harness(slack, settings) as h:
-            yield h, sandbox
+    async with app_world(
+        tmp_path,
+        called_back=request.param == "callbacks",
+        sandbox_options={"document_delay": DOCUMENT_SECONDS},
+    ) as (h, sandbox):
+        yield h, sandbox
 
 
 def card_of(slack: FakeSlack) -> dict[str, Any]:

@@ -16,37 +16,21 @@ from bot.sandbox import SEED_PERSONA_ID, SEED_REPLICA_ID
 from storage import Resource
 from tests.fakes.blockkit import assert_valid_view
 from tests.fakes.signing import USER_ID, block_action_payload, interaction_body
-from tests.fakes.slack import FakeSlack, SlackCall
-from tests.harness import (
-    ADMIN_ID,
-    Harness,
-    Sandbox,
-    app_settings,
-    free_port,
-    harness,
-    tavus_sandbox,
-)
+from tests.fakes.slack import SlackCall
+from tests.harness import ADMIN_ID, Harness, Sandbox, app_world
 
 OTHER_ID = "U999"
 
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[tuple[Harness, Sandbox]]:
-    async with (
-        FakeSlack() as slack,
-        tavus_sandbox(joined_delay=0.05, video_delay=0.1) as sandbox,
-    ):
-        port = free_port()
-        settings = app_settings(
-            slack=slack,
-            tavus_url=sandbox.url,
-            database_path=tmp_path / "t.db",
-            port=port,
-            public_url=f"http://127.0.0.1:{port}",
-            default_replica_id=SEED_REPLICA_ID,
-        )
-        async with harness(slack, settings) as h:
-            yield h, sandbox
+    async with app_world(
+        tmp_path,
+        called_back=True,
+        sandbox_options={"joined_delay": 0.05, "video_delay": 0.1},
+        default_replica_id=SEED_REPLICA_ID,
+    ) as (h, sandbox):
+        yield h, sandbox
 
 
 async def settled(running: Harness, kind: str, status: str) -> Resource:

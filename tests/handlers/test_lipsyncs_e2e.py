@@ -14,7 +14,7 @@ from bot.blocks.listing import DELETE_ACTION
 from bot.sandbox import URL_FAIL_MARKER
 from tests.fakes.signing import block_action_payload, view_submission_payload
 from tests.fakes.slack import FakeSlack
-from tests.harness import Harness, Sandbox, app_settings, free_port, harness, tavus_sandbox
+from tests.harness import Harness, Sandbox, app_world
 
 CHANNEL = "C123"
 VIDEO = "https://cdn.example/talk.mp4"
@@ -25,18 +25,10 @@ AUDIO = "https://cdn.example/dub.mp3"
 async def world(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[tuple[Harness, Sandbox]]:
-    port = free_port()
-    public_url = f"http://127.0.0.1:{port}" if request.param == "callbacks" else None
-    async with FakeSlack() as slack, tavus_sandbox(lipsync_delay=0.3) as sandbox:
-        settings = app_settings(
-            slack=slack,
-            tavus_url=sandbox.url,
-            database_path=tmp_path / "t.db",
-            port=port,
-            public_url=public_url,
-        )
-        async with harness(slack, settings) as h:
-            yield h, sandbox
+    async with app_world(
+        tmp_path, called_back=request.param == "callbacks", sandbox_options={"lipsync_delay": 0.3}
+    ) as (h, sandbox):
+        yield h, sandbox
 
 
 async def result(slack: FakeSlack, state: str) -> tuple[dict[str, Any], dict[str, Any]]:

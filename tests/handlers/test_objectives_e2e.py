@@ -22,7 +22,7 @@ from bot.sandbox import SEED_REPLICA_ID
 from tests.fakes.blockkit import assert_valid_message, assert_valid_view
 from tests.fakes.slack import FakeSlack
 from tests.handlers.steering_forms import click_add, form_opened_by, submit_form
-from tests.harness import Harness, Sandbox, app_settings, free_port, harness, tavus_sandbox
+from tests.harness import Harness, Sandbox, app_world
 
 SANDBOX_OPTIONS = {
     "joined_delay": 0.05,
@@ -36,18 +36,10 @@ SANDBOX_OPTIONS = {
 async def world(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[tuple[Harness, Sandbox]]:
-    port = free_port()
-    public_url = f"http://127.0.0.1:{port}" if request.param == "callbacks" else None
-    async with FakeSlack() as slack, tavus_sandbox(**SANDBOX_OPTIONS) as sandbox:
-        settings = app_settings(
-            slack=slack,
-            tavus_url=sandbox.url,
-            database_path=tmp_path / "t.db",
-            port=port,
-            public_url=public_url,
-        )
-        async with harness(slack, settings) as h:
-            yield h, sandbox
+    async with app_world(
+        tmp_path, called_back=request.param == "callbacks", sandbox_options=SANDBOX_OPTIONS
+    ) as (h, sandbox):
+        yield h, sandbox
 
 
 async def create_objectives(running: Harness, sandbox: Sandbox) -> dict[str, Any]:

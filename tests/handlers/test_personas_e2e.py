@@ -19,18 +19,8 @@ from bot.blocks.personas import EDIT_ACTION
 from bot.sandbox import SEED_PERSONA_ID, SEED_REPLICA_ID
 from tests.fakes.blockkit import assert_valid_view
 from tests.fakes.signing import block_action_payload, view_submission_payload
-from tests.fakes.slack import FakeSlack
 from tests.handlers.persona_forms import submitted
-from tests.harness import (
-    ADMIN_ID,
-    Harness,
-    Sandbox,
-    app_settings,
-    app_world,
-    free_port,
-    harness,
-    tavus_sandbox,
-)
+from tests.harness import ADMIN_ID, Harness, Sandbox, app_world
 
 OWNER = "U123"
 STRANGER = "U999"
@@ -41,18 +31,10 @@ PROMPT = "You train sales reps. Never say <!channel>."
 async def world(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[tuple[Harness, Sandbox]]:
-    port = free_port()
-    public_url = f"http://127.0.0.1:{port}" if request.param == "callbacks" else None
-    async with FakeSlack() as slack, tavus_sandbox(joined_delay=0.05) as sandbox:
-        settings = app_settings(
-            slack=slack,
-            tavus_url=sandbox.url,
-            database_path=tmp_path / "t.db",
-            port=port,
-            public_url=public_url,
-        )
-        async with harness(slack, settings) as h:
-            yield h, sandbox
+    async with app_world(
+        tmp_path, called_back=request.param == "callbacks", sandbox_options={"joined_delay": 0.05}
+    ) as (h, sandbox):
+        yield h, sandbox
 
 
 def patches(sandbox: Sandbox) -> list[Any]:

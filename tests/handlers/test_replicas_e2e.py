@@ -16,7 +16,7 @@ from bot.sandbox.replicas import TRAINING_ERROR
 from tests.fakes.blockkit import assert_valid_message, assert_valid_view
 from tests.fakes.slack import FakeSlack
 from tests.handlers.replica_forms import VIDEO_URL, open_view, submit, suggestion
-from tests.harness import Harness, Sandbox, app_settings, free_port, harness, tavus_sandbox
+from tests.harness import Harness, Sandbox, app_world
 
 HOSTILE_NAME = "Rio <!channel> & <https://evil.example|click>"
 
@@ -25,18 +25,10 @@ HOSTILE_NAME = "Rio <!channel> & <https://evil.example|click>"
 async def world(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[tuple[Harness, Sandbox]]:
-    port = free_port()
-    public_url = f"http://127.0.0.1:{port}" if request.param == "callbacks" else None
-    async with FakeSlack() as slack, tavus_sandbox(training_delay=1.0) as sandbox:
-        settings = app_settings(
-            slack=slack,
-            tavus_url=sandbox.url,
-            database_path=tmp_path / "t.db",
-            port=port,
-            public_url=public_url,
-        )
-        async with harness(slack, settings) as h:
-            yield h, sandbox
+    async with app_world(
+        tmp_path, called_back=request.param == "callbacks", sandbox_options={"training_delay": 1.0}
+    ) as (h, sandbox):
+        yield h, sandbox
 
 
 def user_replicas(sandbox: Sandbox) -> list[dict[str, Any]]:

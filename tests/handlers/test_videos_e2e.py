@@ -16,7 +16,7 @@ from bot.poller import Poller
 from bot.sandbox import SCRIPT_FAIL_MARKER, SEED_REPLICA_2_ID, SEED_REPLICA_ID
 from tests.fakes.blockkit import assert_valid_message
 from tests.fakes.slack import FakeSlack
-from tests.harness import Harness, Sandbox, app_settings, free_port, harness, tavus_sandbox
+from tests.harness import Harness, Sandbox, app_world
 
 CHANNEL = "C123"
 VIDEO_SECONDS = 1.0  # ten progress steps of 0.1 s: a poll every 0.2 s sees some of them
@@ -26,19 +26,13 @@ VIDEO_SECONDS = 1.0  # ten progress steps of 0.1 s: a poll every 0.2 s sees some
 async def world(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[tuple[Harness, Sandbox]]:
-    port = free_port()
-    public_url = f"http://127.0.0.1:{port}" if request.param == "callbacks" else None
-    async with FakeSlack() as slack, tavus_sandbox(video_delay=VIDEO_SECONDS) as sandbox:
-        settings = app_settings(
-            slack=slack,
-            tavus_url=sandbox.url,
-            database_path=tmp_path / "t.db",
-            port=port,
-            public_url=public_url,
-            default_replica_id=SEED_REPLICA_ID,
-        )
-        async with harness(slack, settings) as h:
-            yield h, sandbox
+    async with app_world(
+        tmp_path,
+        called_back=request.param == "callbacks",
+        sandbox_options={"video_delay": VIDEO_SECONDS},
+        default_replica_id=SEED_REPLICA_ID,
+    ) as (h, sandbox):
+        yield h, sandbox
 
 
 def card_of(slack: FakeSlack) -> dict[str, Any]:
