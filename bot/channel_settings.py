@@ -43,14 +43,16 @@ SUBCOMMANDS = (
     "defaults",
 )
 ALWAYS_ALLOWED = frozenset({"help", "settings"})
-# The word that allows a job to post its card in a channel, whichever way it is started
-# (command, form, shortcut, App Home).
+# The word that allows a job to be started from a channel (its card and results post there),
+# whichever way it is started (command, form, shortcut, App Home).
 JOB_SUBCOMMANDS = {
     "conversation": "call",
     "video": "video",
     "lipsync": "lipsync",
     "replica": "replicas",
     "document": "documents",
+    "objective": "objectives",
+    "guardrail": "guardrails",
 }
 NOT_HERE = (
     "`/tavus {subcommand}` is not allowed in this channel. The channel's creator or an admin "

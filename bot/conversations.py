@@ -141,7 +141,7 @@ async def _describe(services: Services, request: StartRequest) -> dict[str, Any]
     """Names for the card, and whether perception is off; bare ids if Tavus is slow."""
     try:
         return await asyncio.wait_for(_names(services, request), NAME_LOOKUP_TIMEOUT_SECONDS)
-    except (TavusError, TimeoutError) as exc:
+    except (TavusError, TimeoutError, ValueError) as exc:  # ValueError: not an id
         logger.info("could not name the persona or replica for a card: %r", exc)
         return {"replica_id": request.replica_id}
 

@@ -115,7 +115,7 @@ async def start_job(
     resource has no card (objectives, guardrails: their events post in their call's thread).
     Raises NotAllowedHere, before anything is created, when the channel does not allow it:
     the same rule for a command, a form, a shortcut and App Home."""
-    if card and channel_id is not None:
+    if channel_id is not None:
         await _check_allowed(services, kind=kind, team_id=team_id, channel_id=channel_id)
     token = new_callback_token()
     store = services.store

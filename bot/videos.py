@@ -123,7 +123,7 @@ async def _replica_name(services: Services, request: VideoRequest) -> str | None
         replica = await asyncio.wait_for(
             services.tavus.replicas.get(request.replica_id), NAME_LOOKUP_TIMEOUT_SECONDS
         )
-    except (TavusError, TimeoutError) as exc:
+    except (TavusError, TimeoutError, ValueError) as exc:  # ValueError: not an id
         logger.info("could not name the replica for a video card: %r", exc)
         return None
     return replica.replica_name

@@ -17,6 +17,7 @@ from bot.blocks import pickers
 from bot.blocks.home import DEFAULTS_ACTION
 from bot.blocks.pickers import Named
 from bot.conversations import PREF_PERSONA, PREF_REPLICA
+from bot.domain.nouns import BY_KIND
 from bot.home import publish_home
 from bot.services import Services
 from handlers.shared.families import CommandRequest
@@ -79,6 +80,17 @@ async def handle_defaults_submission(
         await ack(response_action="errors", errors=errors)
         return
     persona, replica = modal.read_defaults(values)
+    errors = {
+        block: f"Choose a {kind} from the list."
+        for block, kind, chosen in (
+            (modal.B_PERSONA, "persona", persona),
+            (modal.B_REPLICA, "replica", replica),
+        )
+        if chosen is not None and not BY_KIND[kind].is_id(chosen)
+    }
+    if errors:  # only a forged form gets here: the pickers offer Tavus's ids
+        await ack(response_action="errors", errors=errors)
+        return
     team_id, user_id = team_of(body), body["user"]["id"]
     for key, value in ((PREF_PERSONA, persona), (PREF_REPLICA, replica)):
         await services.store.set_preference(

@@ -6,12 +6,16 @@
   answered 200 before Bolt touches it (``GuardedApp``): Slack gets its ack, nobody a traceback.
 - A replayed request (the same ``trigger_id`` or ``event_id``, e.g. Slack's retry after a
   slow ack) runs once: a second `/tavus call` must not start a second, billed call.
+- A guest (or someone Slack cannot confirm just now) may look but not act: a button that
+  changes something, a shortcut, or a submitted form is refused here, with the reason (a
+  form shows it in its own place, the way Slack lets a form be answered).
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -79,33 +83,43 @@ async def guard_request(
         logger.info("refused a Slack request during a storage fault")
         if body.get("type") == "event_callback":
             return BoltResponse(status=503, body="")
-        await _tell(body, services, CANNOT_SAVE)
-        return BoltResponse(status=200, body="")
+        return await _refuse(body, services, CANNOT_SAVE)
     if not first:
         assert key is not None
         logger.info("ignored a replayed Slack request (%s)", key.split(":", 1)[0])
         return BoltResponse(status=200, body="")
     refused = await _refusal_to_act(body, services)
     if refused is not None:
-        await _tell(body, services, refused)
-        return BoltResponse(status=200, body="")
+        return await _refuse(body, services, refused)
     await next()
     return None
 
 
 async def _refusal_to_act(body: Mapping[str, Any], services: Services) -> str | None:
-    """Guests may look (More, Join) but not act (buttons that change things, shortcuts)."""
+    """Guests may look (More, Join) but not act (buttons that change things, shortcuts, and
+    forms: each one creates or changes something)."""
     kind = body.get("type")
     if kind == "block_actions":
         if str(body["actions"][0].get("action_id")) in READ_ONLY_ACTIONS:
             return None
-    elif kind not in ("shortcut", "message_action"):
+    elif kind not in ("shortcut", "message_action", "view_submission"):
         return None
     return await services.access.refusal_to_act(str(body["user"]["id"]))
 
 
+async def _refuse(body: Mapping[str, Any], services: Services, words: str) -> BoltResponse:
+    """Slack's answer to a request that will not run: a submitted form is replaced by a view
+    saying why (its answer is the only place for it); anything else is acked and told."""
+    logger.info("refused a %s: %s", body.get("type"), words[:40])
+    if body.get("type") == "view_submission":
+        answer = {"response_action": "update", "view": message_view("Tavus", words)}
+        headers: dict[str, str | Sequence[str]] = {"content-type": "application/json"}
+        return BoltResponse(status=200, body=json.dumps(answer), headers=headers)
+    await _tell(body, services, words)
+    return BoltResponse(status=200, body="")
+
+
 async def _tell(body: Mapping[str, Any], services: Services, refusal: str) -> None:
-    logger.info("refused a %s: %s", body.get("type"), refusal[:40])
     response_url = body.get("response_url")
     trigger_id = body.get("trigger_id")
     try:

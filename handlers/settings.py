@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -21,6 +22,8 @@ REFUSED = (
     "Only the channel's creator or an admin can change this channel's Tavus settings. "
     "Admins are this workspace's admins and owners, and the people in TAVUS_SLACK_ADMINS."
 )
+# A public or private channel, a DM or a group DM, as Slack names them.
+CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,30}")
 NOT_VISIBLE = (
     "I cannot see this conversation, so I cannot tell who created it: `/invite @Tavus` here "
     "first (a private channel), or ask an admin."
@@ -65,7 +68,7 @@ async def handle_settings_submission(
     user = body["user"]["id"]
     refused = (
         REFUSED
-        if not channel
+        if not CHANNEL_ID.fullmatch(channel)
         else await refusal_to_configure(services, channel_id=channel, user_id=user)
     )
     if refused:

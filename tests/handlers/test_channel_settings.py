@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -9,11 +10,14 @@ from typing import Any
 import pytest
 
 from bot import channel_settings
+from bot.blocks import objective_modal
 from bot.blocks import settings_modal as modal
+from bot.blocks.objective_modal import block_id
 from bot.channel_settings import ChannelSettings
 from bot.sandbox import SEED_PERSONA_ID
 from tests.fakes.signing import view_submission_payload
 from tests.fakes.slack import FakeSlack
+from tests.handlers.steering_forms import form_opened_by, submit_form
 from tests.harness import Harness, Sandbox, app_settings, free_port, harness, tavus_sandbox
 
 CREATOR, MEMBER, CHANNEL = "UCREATOR", "U123", "C123"
@@ -181,3 +185,34 @@ async def test_a_private_channel_without_the_bot_says_to_invite_it(
 
     (refused,) = await running.slack.wait_for_response()
     assert "`/invite @Tavus`" in refused["text"]
+
+
+async def test_a_form_submitted_after_the_channel_disallowed_it_creates_nothing(
+    world: tuple[Harness, Sandbox],
+) -> None:
+    running, sandbox = world
+    view_id, view = await form_opened_by(running, "objective new", channel_id=CHANNEL)
+    await _set(running, allowed=frozenset({"call"}))  # while the form is open
+
+    typed = {block_id(0, objective_modal.NAME): "collect_email"}
+    typed[block_id(0, objective_modal.PROMPT)] = "Ask for the email"
+    await submit_form(running, view_id, view, **typed)
+
+    (refused,) = await running.slack.wait_for(
+        "views.update", predicate=lambda c: "not allowed" in json.dumps(c.args["view"])
+    )
+    assert "`/tavus objectives` is not allowed in this channel" in json.dumps(refused.args["view"])
+    assert sandbox.state.objectives == {}
+
+
+@pytest.mark.parametrize("forged", ["", "general", "C1>|<!channel>", "D" + "9" * 40])
+async def test_settings_for_what_is_not_a_channel_id_are_refused(
+    world: tuple[Harness, Sandbox], forged: str
+) -> None:
+    running, _ = world
+    payload = view_submission_payload(modal.CALLBACK_ID, private_metadata=forged, user_id=CREATOR)
+
+    answer = (await running.interact(payload)).json()
+
+    assert answer["response_action"] == "errors"
+    assert "<!channel>" not in json.dumps(answer)

@@ -132,6 +132,24 @@ async def test_the_unavailable_note_is_refused_inline(world: tuple[Harness, Sand
     )
 
 
+@pytest.mark.parametrize("forged", ["p2fbd605 x", "../v2/replicas", "<!channel>"])
+async def test_what_is_not_an_id_is_refused_inline(
+    world: tuple[Harness, Sandbox], forged: str
+) -> None:
+    """The pickers offer Tavus's ids only; a forged form must not store text that later
+    goes into a Tavus URL."""
+    running, _ = world
+    await running.command("defaults")
+
+    answer = await submit(running, await opened_form(running), **{modal.B_REPLICA: forged})
+
+    assert answer["response_action"] == "errors" and modal.B_REPLICA in answer["errors"]
+    preferences = await running.app.services.store.get_preferences(
+        team_id="T0001", scope="user", scope_id="U123"
+    )
+    assert preferences == {}
+
+
 async def test_app_home_has_a_button_for_it(world: tuple[Harness, Sandbox]) -> None:
     running, _ = world
     payload = block_action_payload(DEFAULTS_ACTION, view={"id": "VHOME", "type": "home"})

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.access import GUEST_REFUSAL, ROLE_TTL_SECONDS, UNVERIFIED_REFUSAL, Access
+from bot.blocks import objective_modal
 from bot.blocks.conversations import END_CALL_ACTION
 from bot.blocks.listing import MORE_ACTION
+from bot.blocks.objective_modal import block_id
 from bot.sandbox import SEED_PERSONA_ID
 from tests.fakes.clock import Clock
 from tests.fakes.signing import block_action_payload
 from tests.fakes.slack import FakeSlack
+from tests.handlers.steering_forms import form_opened_by, submit_form
 from tests.harness import Harness, Sandbox, app_settings, harness, tavus_sandbox
 
 OWNER, STRANGER, BOSS, GUEST = "U123", "U999", "UBOSS", "UGUEST"
@@ -141,3 +146,26 @@ async def test_without_users_read_everyone_is_a_member(world: tuple[Harness, San
     running.slack.fail_next("users.info", status=200, error="missing_scope", times=5)
 
     assert await running.app.services.access.refusal_to_act(GUEST) is None
+
+
+OBJECTIVE_TYPED = {
+    block_id(0, objective_modal.NAME): "collect_email",
+    block_id(0, objective_modal.PROMPT): "Ask for the email",
+}
+
+
+@pytest.mark.parametrize(("command", "typed"), [("call", {}), ("objective new", OBJECTIVE_TYPED)])
+async def test_a_guests_submitted_form_is_refused_in_the_form(
+    world: tuple[Harness, Sandbox], command: str, typed: dict[str, str]
+) -> None:
+    """A form a member opened, submitted by a guest (as when someone is made a guest while
+    it is open): the form says why, and nothing reaches Tavus."""
+    running, sandbox = world
+    view_id, view = await form_opened_by(running, command)
+
+    answer = await submit_form(running, view_id, view, user_id=GUEST, **typed)
+
+    assert answer["response_action"] == "update"
+    assert GUEST_REFUSAL in json.dumps(answer["view"])
+    await asyncio.sleep(0.3)  # anything started would have reached the sandbox by now
+    assert sandbox.state.conversations == {} and sandbox.state.objectives == {}
