@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from dotenv import load_dotenv
+from dotenv import find_dotenv, load_dotenv
 
 from bot import __version__
 from bot.config import ConfigError, Settings, configure_logging
@@ -28,7 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
         "check", help="verify the configuration against Slack, Tavus and the database"
     )
     sandbox = commands.add_parser("sandbox", help="serve a local Tavus API simulator")
-    sandbox.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
+    sandbox.add_argument(
+        "--port", type=_port, default=8765, help="port to listen on, 1-65535 (default 8765)"
+    )
     sandbox.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     sandbox.add_argument(
         "--api-key", default="sandbox-key", help="the x-api-key it accepts (default sandbox-key)"
@@ -56,9 +59,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
+    return port
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    load_dotenv()
+    load_env_file()
     if args.command == "sandbox":
         return _sandbox(args)
     try:
@@ -66,14 +79,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"tavus-slack: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
     if args.command == "check":
         from bot.checks import run_checks
 
+        # One line per check: the clients' INFO lines would come between them.
+        configure_logging("DEBUG" if settings.log_level == "DEBUG" else "WARNING")
         return asyncio.run(run_checks(settings))
     from bot.app import run
 
-    asyncio.run(run(settings))
+    configure_logging(settings.log_level)
+    where = f"PORT {settings.port} on HOST {settings.host}"
+    return serve_or_explain(where, lambda: asyncio.run(run(settings)))
+
+
+def load_env_file() -> str:
+    """Loads the .env of the folder tavus-slack runs in, or of the nearest folder above it
+    (where DATABASE_URL's relative paths are read from too); the environment wins over it.
+    Returns its path ("" for none)."""
+    path = find_dotenv(usecwd=True)
+    if path:
+        load_dotenv(path)
+    return path
+
+
+def serve_or_explain(where: str, serve: Callable[[], None]) -> int:
+    """Runs a server; an address another program holds is a one-line error and exit code 2,
+    not a traceback."""
+    try:
+        serve()
+    except OSError as exc:
+        if exc.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
+            raise
+        print(f"tavus-slack: cannot listen on {where}: {exc.strerror}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -101,7 +139,12 @@ def _sandbox(args: argparse.Namespace) -> int:
     print(f"Tavus sandbox on http://{args.host}:{args.port} (x-api-key: {args.api_key})")
     print("Faults and settings: /_sandbox/faults, /_sandbox/settings (see the README)")
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(host=args.host, port=args.port, api_key=args.api_key, **options))
+        return serve_or_explain(
+            f"{args.host}:{args.port}",
+            lambda: asyncio.run(
+                serve(host=args.host, port=args.port, api_key=args.api_key, **options)
+            ),
+        )
     return 0
 
 

@@ -38,6 +38,9 @@ TIMESTAMP_STYLES: dict[str, Callable[[datetime], str]] = {
 }
 
 
+_EXPECTED: dict[Callable[[Any], bool], str] = {}  # what each check accepts, in words
+
+
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -71,7 +74,15 @@ def _optional_count(value: Any) -> bool:
 
 
 def _one_of(*choices: Any) -> Callable[[Any], bool]:
-    return lambda value: value in choices
+    def check(value: Any) -> bool:
+        return value in choices
+
+    _EXPECTED[check] = "one of " + ", ".join("null" if c is None else repr(c) for c in choices)
+    return check
+
+
+def _first_page(value: Any) -> bool:
+    return type(value) is int and value in (0, 1)
 
 
 def _post_call_actions(value: Any) -> bool:
@@ -82,6 +93,20 @@ def _post_call_actions(value: Any) -> bool:
         for action in value
     )
 
+
+_EXPECTED.update(
+    {
+        _seconds: "a number of seconds, 0 or more",
+        _optional_seconds: "a number of seconds, 0 or more, or null",
+        _positive: "a number above 0",
+        _flag: "true or false",
+        _count: "a whole number, 0 or more",
+        _optional_text: "a text, or null",
+        _optional_count: "a whole number, 0 or more, or null",
+        _first_page: "0 or 1",
+        _post_call_actions: "a list of {tool_name, status: success or failed}",
+    }
+)
 
 OPTION_CHECKS: dict[str, Callable[[Any], bool]] = {
     "latency": _seconds,
@@ -107,7 +132,7 @@ OPTION_CHECKS: dict[str, Callable[[Any], bool]] = {
     "video_error": _optional_text,
     "lipsync_error": _optional_text,
     # The videos spec counts pages from 0, the docs page from 1: let tests try both.
-    "video_first_page": lambda value: type(value) is int and value in (0, 1),
+    "video_first_page": _first_page,
     "duplicate_callbacks": _flag,
     "reorder_callbacks": _flag,
     # GET of one objectives or guardrails set: {"data": [{...}]} or the spec's {"data": {...}}.
@@ -133,4 +158,6 @@ def check_options(options: Mapping[str, Any]) -> None:
         if check is None:
             raise ValueError(f"unknown sandbox option: {name}")
         if not check(value):
-            raise ValueError(f"invalid value for {name}: {value!r}")
+            expected = _EXPECTED.get(check)
+            words = f" (expected {expected})" if expected else ""
+            raise ValueError(f"invalid value for {name}: {value!r}{words}")
