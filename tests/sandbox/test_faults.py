@@ -208,7 +208,9 @@ async def test_settings_change_all_or_nothing(sandbox: Sandbox) -> None:
 
     assert changed.status_code == 200
     assert refused.status_code == 400
-    assert refused.json() == {"error": "invalid value for recordings: -1"}
+    assert refused.json() == {
+        "error": "invalid value for recordings: -1 (expected a whole number, 0 or more)"
+    }
     assert (settings["reorder_callbacks"], settings["pal_joined"]) == (True, True)
     assert settings["duplicate_callbacks"] is False
     assert sandbox.state.reorder_callbacks is True
