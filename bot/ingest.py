@@ -23,17 +23,24 @@ logger = logging.getLogger(__name__)
 UNREADABLE = "unreadable"
 
 
-def named_id(kind: ResourceKind, body: Mapping[str, Any]) -> str | None:
-    """The id this body says it is about, if it says."""
-    value = body.get(kind.id_key)
-    return None if value is None or isinstance(value, bool) else as_text(value)[:200]
+def named_ids(kind: ResourceKind, body: Mapping[str, Any]) -> dict[str, str]:
+    """The ids this body says it is about, by key (the current name and older ones)."""
+    named = {}
+    for key in kind.id_keys:
+        value = body.get(key)
+        if value is not None and not isinstance(value, bool):
+            named[key] = as_text(value)[:200]
+    return named
 
 
 def check_identity(resource: Resource, body: Mapping[str, Any]) -> None:
-    """A token is one resource's: a body naming another one is refused (400), not stored."""
-    named = named_id(kind_of(resource), body)
-    if named is not None and resource.tavus_id is not None and named != resource.tavus_id:
-        raise MalformedEvent(f"{kind_of(resource).id_key} does not match this callback URL")
+    """A token is one resource's: a body naming another one, under any of the names its kind
+    goes by, is refused (400), not stored."""
+    if resource.tavus_id is None:
+        return
+    for key, named in named_ids(kind_of(resource), body).items():
+        if named != resource.tavus_id:
+            raise MalformedEvent(f"{key} does not match this callback URL")
 
 
 def interpret(resource: Resource, body: Mapping[str, Any]) -> Interpretation:
@@ -59,17 +66,25 @@ async def ingest(
     found = interpret(resource, body)
     kind = kind_of(resource)
     thread = await _thread_for(store, resource, found)
-    event = await store.record_event(
-        resource_id=resource.id,
-        dedup_key=found.dedup_key,
-        event_type=found.event_type,
-        payload=dict(body),
-        outbox=found.drafts,
-        outbox_resource_id=thread.id,
-        status=found.status,
-        status_not_after=kind.lifecycle.not_after(found.status),
-        details=found.details or None,
-    )
+    if thread.id != resource.id:  # one event among the thread's, whichever URL it reached
+        event = await store.record_event(
+            resource_id=thread.id,
+            dedup_key=found.thread_dedup_key or found.dedup_key,
+            event_type=found.event_type,
+            payload=dict(body),
+            outbox=found.drafts,
+        )
+    else:
+        event = await store.record_event(
+            resource_id=resource.id,
+            dedup_key=found.dedup_key,
+            event_type=found.event_type,
+            payload=dict(body),
+            outbox=found.drafts,
+            status=found.status,
+            status_not_after=kind.lifecycle.not_after(found.status),
+            details=found.details or None,
+        )
     if event is None:
         logger.debug("duplicate %s for %s %s", found.event_type, resource.kind, resource.tavus_id)
         return False

@@ -66,10 +66,15 @@ class ResourceKind:
     poll: PollFunction | None  # None: callbacks only
     finished: FinishedTest  # nothing more will come: stop polling it
     poll_spacing: PollSpacing | None = None  # None: polled at every pass
+    older_id_keys: tuple[str, ...] = ()  # what older bodies name it by, besides ``id_key``
 
     @property
     def name(self) -> str:
         return self.noun.kind
+
+    @property
+    def id_keys(self) -> tuple[str, ...]:
+        return (self.id_key, *self.older_id_keys)
 
 
 CONVERSATION = ResourceKind(
@@ -112,6 +117,7 @@ LIPSYNC = ResourceKind(
     render_card=lipsync_blocks.render_card,
     poll=lipsync_events.poll_lipsync,
     finished=lipsync_events.lipsync_finished,
+    older_id_keys=lipsync_domain.OLDER_ID_KEYS,
 )
 
 DOCUMENT = ResourceKind(
@@ -122,6 +128,7 @@ DOCUMENT = ResourceKind(
     render_card=document_blocks.render_card,
     poll=document_events.poll_document,
     finished=document_events.document_finished,
+    older_id_keys=document_domain.OLDER_ID_KEYS,
 )
 
 # Objectives and guardrails: sets with no card and nothing to poll; each event names the

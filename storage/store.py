@@ -890,10 +890,12 @@ class Store:
         """Tavus answered the create call: record its id and state, and release the card.
 
         Callbacks may have come first (adopting the id): their later state stands, as in
-        ``record_event`` (``status_not_after``), and a finished resource stays finished."""
+        ``record_event`` (``status_not_after``), and a finished resource stays finished. The
+        id is the answer's, even when a callback that came first named another one."""
 
         async def job(db: Db) -> sqlite3.Row | None:
-            await self._set_tavus_id(db, resource_id, tavus_id)
+            if not await self._set_tavus_id(db, resource_id, tavus_id):
+                await self._replace_adopted_id(db, resource_id, tavus_id)
             await self._transition(
                 db, resource_id, status, status_not_after, finished or None, details
             )
@@ -916,6 +918,29 @@ class Store:
 
         row = await self.write(job)
         return None if row is None else _resource(row)
+
+    async def _replace_adopted_id(self, db: Db, resource_id: int, tavus_id: str) -> None:
+        """The create call's answer names another id than a callback did before it came: the
+        answer is Tavus's word for what it created (a callback only proves it knew the token)."""
+        row = await _row(db, "SELECT tavus_id FROM resources WHERE id = ?", (resource_id,))
+        adopted = None if row is None else row["tavus_id"]
+        if adopted is None or adopted == tavus_id:
+            return
+        replaced = await _rows(
+            db,
+            "UPDATE resources SET tavus_id = ?, updated_at = ? WHERE id = ?"
+            " AND NOT EXISTS (SELECT 1 FROM resources AS other WHERE other.tavus_id = ?"
+            " AND other.kind = resources.kind AND other.id != resources.id) RETURNING id",
+            (tavus_id, self._clock(), resource_id, tavus_id),
+        )
+        if replaced:
+            logger.warning(
+                "resource %d: a callback named %s before the create call answered %s; "
+                "keeping the answer's id",
+                resource_id,
+                adopted,
+                tavus_id,
+            )
 
     async def _set_tavus_id(self, db: Db, resource_id: int, tavus_id: str) -> bool:
         """Name a pending resource; False if the id is another resource's (it stays pending)."""
@@ -952,7 +977,6 @@ class Store:
         event_type: str,
         payload: Mapping[str, Any],
         outbox: Sequence[OutboxDraft] = (),
-        outbox_resource_id: int | None = None,
         status: str | None = None,
         status_not_after: Collection[str] = (),
         finished: bool | None = None,
@@ -962,12 +986,10 @@ class Store:
 
         Returns None, having written nothing, when (resource_id, dedup_key) is already
         stored: a redelivered callback posts nothing twice. Any failure writes nothing.
-        The outbox rows go to ``outbox_resource_id`` (another resource's thread) when given.
         ``status`` is taken unless the resource is already in one of ``status_not_after``
         (decided here, in the transaction: a late "joined" cannot undo an "ended").
         """
         now = self._clock()
-        target = resource_id if outbox_resource_id is None else outbox_resource_id
 
         async def job(db: Db) -> sqlite3.Row | None:
             row = await _row(
@@ -979,7 +1001,7 @@ class Store:
             )
             if row is None:
                 return None
-            await _insert_outbox(db, target, row["id"], outbox, now)
+            await _insert_outbox(db, resource_id, row["id"], outbox, now)
             if status is not None or finished is not None or details:
                 await self._transition(db, resource_id, status, status_not_after, finished, details)
             return row

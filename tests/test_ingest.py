@@ -67,11 +67,12 @@ async def test_an_event_can_post_in_another_resources_thread(
     assert [(i.resource_id, i.payload["text"]) for i in claimed.items] == [
         (conversation.id, "objective done")
     ]
-    # The event itself stays the objective's: its dedup key guards a redelivery.
+    # The event is the conversation's: its dedup key there guards a redelivery.
     assert not await ingest(store=store, notifier=notifier, resource=objective, body=body)
-    assert [e.event_type for e in await store.list_events(resource_id=objective.id)] == [
+    assert [e.event_type for e in await store.list_events(resource_id=conversation.id)] == [
         "objective.completed"
     ]
+    assert await store.list_events(resource_id=objective.id) == []
 
 
 @pytest.mark.usefixtures("objective_kind")
@@ -115,3 +116,27 @@ async def test_a_late_joined_cannot_bring_an_ended_call_back(
 
     after = await store.get_resource_by_id(resource_id=conversation.id)
     assert after is not None and after.status == "ended"
+
+
+@pytest.mark.parametrize("first_at_the_set", [True, False])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"conversation_id": "c123456", "objective_name": "collect_email", "output_variables": {}},
+        {"conversation_id": "c123456", "properties": {"guardrail": "no_pricing"}},
+    ],
+)
+async def test_one_event_sent_to_the_sets_url_and_the_calls_url_posts_once(
+    store: Store, notifier: Notifier, body: dict[str, object], first_at_the_set: bool
+) -> None:
+    """Tavus may report a completion or a trigger at the set's URL, the call's, or both."""
+    conversation = await make(store, "conversation", "c123456")
+    kind = "objective" if "objective_name" in body else "guardrail"
+    the_set = await make(store, kind, "o12345" if kind == "objective" else "g12345")
+    first, second = (the_set, conversation) if first_at_the_set else (conversation, the_set)
+
+    assert await ingest(store=store, notifier=notifier, resource=first, body=body)
+    assert not await ingest(store=store, notifier=notifier, resource=second, body=body)
+
+    claimed = await store.claim_outbox(owner="t", lease_seconds=60, limit=10)
+    assert [item.resource_id for item in claimed.items] == [conversation.id]

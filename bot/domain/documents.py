@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 from bot.domain.lifecycle import Lifecycle
 
 KIND = "document"
-ID_KEY = "document_id"  # older answers say `uuid`
+ID_KEY = "document_id"
+OLDER_ID_KEYS = ("uuid",)  # older answers name a document so
 
 STARTED = "started"
 PROCESSING = "processing"  # with `progress` 0-100

@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.domain.lifecycle import Lifecycle
 
 KIND = "lipsync"
-ID_KEY = "lipsync_id"  # newer bodies; the legacy `request_id` says the same
+ID_KEY = "lipsync_id"  # newer bodies
+OLDER_ID_KEYS = ("request_id",)  # the legacy name of the same id
 
 STARTED = "started"
 COMPLETED = "completed"

@@ -29,7 +29,12 @@ class Interpretation:
     drafts: tuple[OutboxDraft, ...] = ()
     status: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    # The resource whose thread the posts belong in. When it is one of ours, the event is
+    # stored among its events, under ``thread_dedup_key`` (what that resource's own
+    # interpreter calls it): one event, whichever URL Tavus sent it to. Such an event
+    # carries no status or details of its own.
     thread_of: ThreadOf | None = None
+    thread_dedup_key: str | None = None
     # Picker caches (``bot.choices`` keys) this event puts out of date, e.g. a replica now
     # ready belongs in the ready-replicas picker.
     stale_choices: frozenset[str] = frozenset()

@@ -17,7 +17,7 @@ from bot.blocks import documents as blocks
 from bot.blocks.text import as_text, truncate
 from bot.domain import documents as domain
 from bot.events.base import REFRESH_PARENT, REFRESH_PROGRESS, Interpretation, Polled, reply
-from bot.events.by_status import REASON_MAX, stalled, status_of, unreadable
+from bot.events.by_status import REASON_MAX, after_the_outcome, stalled, status_of, unreadable
 from bot.tavus import NotFound, TavusClient
 from bot.tavus.models import progress_percent
 from storage import Resource
@@ -37,6 +37,9 @@ def settled_generation(resource: Resource) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+_GONE = frozenset({domain.DELETED})  # deleted from Slack: whatever Tavus says next is late
+
+
 def dedup_key(generation: int, state: str) -> str:
     return state if generation == 0 else f"recrawl:{generation}:{state}"
 
@@ -46,8 +49,10 @@ def interpret_document(resource: Resource, body: Body) -> Interpretation:
     if status not in domain.STATUSES:
         return unreadable(domain.UNKNOWN, status, body)
     if status in domain.RUNNING:
-        return _running(resource, body, status)
-    return _result(resource, body, status)
+        found = _running(resource, body, status)
+    else:
+        found = _result(resource, body, status)
+    return after_the_outcome(resource, found, lifecycle=domain.LIFECYCLE, final=_GONE)
 
 
 def _running(resource: Resource, body: Body, status: str) -> Interpretation:
@@ -76,6 +81,13 @@ def _result(resource: Resource, body: Body, status: str) -> Interpretation:
             dedup_key=dedup_key(settled, status), event_type=domain.EVENT_PREFIX + status
         )
     current = generation(resource)
+    if settled == current:
+        # Another result for a run whose result is known (a contradiction, or a recrawl not
+        # asked from Slack): kept, changing nothing.
+        return Interpretation(
+            dedup_key=dedup_key(current, f"late:{status}"),
+            event_type=domain.EVENT_PREFIX + status,
+        )
     name = resource.name or _text(body.get("document_name"))
     if status == domain.READY:
         details, message = _ready(body, name, recrawl=current > 0)

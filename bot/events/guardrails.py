@@ -39,11 +39,13 @@ def triggered(
     text, message = blocks.triggered_message(
         guardrail_name(body), conversation_id=conversation_id, guardrails_id=guardrails_id
     )
+    key = f"{domain.TRIGGERED}:{fingerprint(stable_body(body))}"
     return Interpretation(
-        dedup_key=f"{domain.TRIGGERED}:{fingerprint(stable_body(body))}",
+        dedup_key=key,
         event_type=domain.TRIGGERED,
         drafts=(reply(text, message),),
         thread_of=ThreadOf(CONVERSATION, conversation_id) if conversation_id else None,
+        thread_dedup_key=key,  # the same body at the call's URL is the same trigger
     )
 
 

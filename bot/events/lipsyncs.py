@@ -12,7 +12,14 @@ from typing import Any
 from bot.blocks import lipsyncs as blocks
 from bot.domain import lipsyncs as domain
 from bot.events.base import REFRESH_PARENT, REFRESH_PROGRESS, Interpretation, Polled, reply
-from bot.events.by_status import reason_of, stalled, status_of, unreadable, url_of
+from bot.events.by_status import (
+    after_the_outcome,
+    reason_of,
+    stalled,
+    status_of,
+    unreadable,
+    url_of,
+)
 from bot.tavus import NotFound, TavusClient
 from storage import Resource
 
@@ -24,7 +31,9 @@ def interpret_lipsync(resource: Resource, body: Body) -> Interpretation:
     handler = _HANDLERS.get(status or "")
     if handler is None:
         return unreadable(domain.UNKNOWN, status, body)
-    return handler(body)
+    return after_the_outcome(
+        resource, handler(body), lifecycle=domain.LIFECYCLE, final=domain.FINAL
+    )
 
 
 def _started(body: Body) -> Interpretation:

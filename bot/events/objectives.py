@@ -60,6 +60,7 @@ def completed(
         event_type=domain.COMPLETED,
         drafts=(reply(text, message),),
         thread_of=ThreadOf(CONVERSATION, conversation_id) if conversation_id else None,
+        thread_dedup_key=f"{domain.COMPLETED}:{name}",  # the call's own key for it
     )
 
 

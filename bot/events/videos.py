@@ -13,7 +13,14 @@ from typing import Any
 from bot.blocks import videos as blocks
 from bot.domain import videos as domain
 from bot.events.base import REFRESH_PARENT, REFRESH_PROGRESS, Interpretation, Polled, reply
-from bot.events.by_status import reason_of, stalled, status_of, unreadable, url_of
+from bot.events.by_status import (
+    after_the_outcome,
+    reason_of,
+    stalled,
+    status_of,
+    unreadable,
+    url_of,
+)
 from bot.tavus import NotFound, TavusClient
 from bot.tavus.models import progress_percent
 from storage import Resource
@@ -29,7 +36,9 @@ def interpret_video(resource: Resource, body: Body) -> Interpretation:
     handler = _HANDLERS.get(status or "")
     if handler is None:
         return unreadable(domain.UNKNOWN, status, body)
-    return handler(resource, body)
+    return after_the_outcome(
+        resource, handler(resource, body), lifecycle=domain.LIFECYCLE, final=domain.FINAL
+    )
 
 
 def _queued(resource: Resource, body: Body) -> Interpretation:

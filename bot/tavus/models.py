@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -161,9 +162,11 @@ def progress_percent(text: str | None) -> int | None:
     done = float(match[1])
     if match[2] is not None:
         total = float(match[2])
-        if total <= 0:
+        if total <= 0 or not math.isfinite(total):
             return None
         done = done * 100 / total
+    if not math.isfinite(done):  # hundreds of digits: no progress anyone could mean
+        return None
     return max(0, min(100, round(done)))
 
 

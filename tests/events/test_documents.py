@@ -165,6 +165,11 @@ def test_a_body_naming_another_document_is_refused() -> None:
         interpret(resource(), body("ready", document_id="d1-000000000000"))
 
 
+def test_a_body_naming_another_document_by_its_older_key_is_refused() -> None:
+    with pytest.raises(MalformedEvent, match="uuid"):
+        interpret(resource(), {**body("error"), "uuid": "d1-000000000000"})
+
+
 # -- recrawls ------------------------------------------------------------------------------
 
 

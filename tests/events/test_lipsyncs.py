@@ -140,6 +140,11 @@ def test_a_body_naming_another_lipsync_is_refused() -> None:
         interpret(resource(), body("completed", lipsync_id="w0000000000"))
 
 
+def test_a_body_naming_another_lipsync_by_its_legacy_key_is_refused() -> None:
+    with pytest.raises(MalformedEvent, match="request_id"):
+        interpret(resource(), body("error", request_id="w0000000000"))
+
+
 async def test_poll_reads_the_get_as_a_callback() -> None:
     def answer(request: httpx.Request) -> httpx.Response:
         assert request.url.path == f"/v2/lipsync/{LIPSYNC_ID}"

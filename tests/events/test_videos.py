@@ -315,7 +315,7 @@ async def test_through_ingest_a_poll_after_the_callback_posts_nothing_twice(stor
 
     after = await store.get_resource_by_id(resource_id=stored.id)
     assert after is not None and after.status == "ready"
-    assert after.details["progress"] == 90  # merged, but a ready card shows no progress
+    assert after.details["progress"] == 100  # a late report changes nothing
     events = [e.dedup_key for e in await store.list_events(resource_id=stored.id)]
     assert events == ["generating:40", "ready", "generating:90"]
 

@@ -88,6 +88,18 @@ async def test_a_callback_can_name_the_id_once(store: Store) -> None:
     assert confirmed is not None and (confirmed.tavus_id, confirmed.status) == ("v1", "ready")
 
 
+async def test_the_create_answer_names_the_job_over_an_earlier_callback(store: Store) -> None:
+    """A callback that beat the create call's answer may name any id (it proves only that
+    its sender knew the token); Tavus's answer says what was created."""
+    resource = await begin(store)
+    await store.adopt_tavus_id(resource_id=resource.id, tavus_id="fa11fa11fa11")
+
+    confirmed = await store.confirm_job(resource_id=resource.id, tavus_id="v1", status="queued")
+
+    assert confirmed is not None and confirmed.tavus_id == "v1"
+    assert await store.get_resource(kind="video", tavus_id="fa11fa11fa11") is None
+
+
 async def test_a_confirmed_job_is_never_abandoned(store: Store) -> None:
     resource = await begin(store)
     await store.confirm_job(resource_id=resource.id, tavus_id="v1", status="queued")

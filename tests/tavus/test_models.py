@@ -213,6 +213,8 @@ def test_video_statuses() -> None:
         ("n/a", None),
         ("-5/100", None),
         (None, None),
+        ("9" * 400, None),  # float("inf"): no traceback, no made-up 100
+        ("1/" + "9" * 400, None),
     ],
 )
 def test_progress_percent(text: str | None, percent: int | None) -> None:
