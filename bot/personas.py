@@ -67,6 +67,11 @@ FORM_PATHS = (
 LIST_PATHS = frozenset({DOCUMENTS, TAGS})
 
 MAX_PATCH_TEXT = 3000  # a Slack text field holds no more
+MAX_OPERATIONS = 100
+MAX_DEPTH = 32  # of a value in a patch: a persona's own settings nest a few levels
+# How large the persona may grow while a patch is tried (JSON characters): `copy` doubles
+# what it copies, so a few operations could otherwise fill the memory.
+MAX_PERSONA_CHARS = 500_000
 SUGGESTION_CUTOFF = 0.6
 # Slack shows a modal's errors under the field: a sentence, not an essay.
 _SHOWN_VALUE_MAX = 60
@@ -247,13 +252,46 @@ def parse_patch(text: str) -> list[Any]:
     if len(text) > MAX_PATCH_TEXT:
         raise PatchRefused(f"Keep the patch under {MAX_PATCH_TEXT:,} characters.")
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:
         raise PatchRefused(f"This is not JSON ({exc.msg}, line {exc.lineno}).") from exc
+    except RecursionError:  # nested past Python's own limit
+        raise PatchRefused(_TOO_DEEP) from None
+    if _deeper_than(value, MAX_DEPTH):
+        raise PatchRefused(_TOO_DEEP)
     operations = [value] if isinstance(value, dict) else value
     if not isinstance(operations, list) or not all(isinstance(o, dict) for o in operations):
         raise PatchRefused('A JSON Patch is a list of operations like {"op": "replace", ...}.')
+    if len(operations) > MAX_OPERATIONS:
+        raise PatchRefused(f"At most {MAX_OPERATIONS} operations in one edit.")
     return operations
+
+
+_TOO_DEEP = f"Values nest at most {MAX_DEPTH} levels deep in a persona edit."
+
+
+def _no_constant(name: str) -> Any:
+    raise PatchRefused(f"{name} is not a value JSON can carry to Tavus.")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise PatchRefused(f"{text[:20]} is too large a number to send to Tavus.")
+    return number
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests more than ``limit`` lists or objects (without recursion)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth >= limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 # -- trying an edit ------------------------------------------------------------------------
@@ -264,13 +302,40 @@ def dry_run(persona: Mapping[str, Any], operations: Sequence[Any]) -> dict[str, 
     would refuse the patch. Each operation is checked against the document as the ones
     before it left it, as RFC 6902 applies them."""
     document = copy.deepcopy(dict(persona))
+    size = len(json.dumps(document))
     for number, operation in enumerate(operations, start=1):
         try:
+            size += _growth(document, operation)
+            if size > MAX_PERSONA_CHARS:
+                raise PatchRefused(
+                    f"This would make the persona over {MAX_PERSONA_CHARS:,} characters long."
+                )
             document = _apply_one(document, operation)
         except PatchRefused as exc:
             where = f"Operation {number}: " if len(operations) > 1 else ""
             raise PatchRefused(f"{where}{exc}") from None
     return document
+
+
+def _growth(document: dict[str, Any], operation: Any) -> int:
+    """About how many characters ``operation`` adds to the document (before it is checked:
+    what cannot be measured adds nothing here, and is refused by the checks)."""
+    if not isinstance(operation, Mapping):
+        return 0
+    if operation.get("op") in ("add", "replace"):
+        return len(json.dumps(operation.get("value")))
+    source = operation.get("from")
+    if operation.get("op") == "copy" and isinstance(source, str) and _valid_pointer(source):
+        return len(json.dumps(_get(document, source)))
+    return 0
+
+
+def _valid_pointer(path: str) -> bool:
+    try:
+        jsonpointer.JsonPointer(path)
+    except jsonpointer.JsonPointerException:
+        return False
+    return True
 
 
 def _apply_one(document: dict[str, Any], operation: Any) -> dict[str, Any]:
@@ -279,6 +344,11 @@ def _apply_one(document: dict[str, Any], operation: Any) -> dict[str, Any]:
     except (ValueError, TypeError) as exc:
         words = str(exc)
         raise PatchRefused(f"{words[:1].upper()}{words[1:]}.") from None
+    for key in ("path", "from"):
+        if key in checked and not _valid_pointer(checked[key]):
+            raise PatchRefused(
+                f"{_code(checked[key])} is not a path: in a path, `~` is followed by 0 or 1."
+            )
     _check_writable(checked)
     _check_paths(document, checked)
     _check_secrets(document, checked)

@@ -18,7 +18,7 @@ from bot.events.base import Polled
 from bot.ingest import ingest
 from bot.kinds import KINDS, ResourceKind
 from bot.services import Services
-from bot.tavus import TavusError
+from bot.tavus import TavusError, usable_id
 from storage import Resource, is_storage_fault
 
 logger = logging.getLogger(__name__)
@@ -85,6 +85,13 @@ class Poller:
             return 0
         polled = None
         found = 0
+        if kind.poll is not None and not usable_id(resource.tavus_id or ""):
+            # Tavus named it with what cannot go in a URL: no GET can ask about it, ever.
+            logger.warning(
+                "%s %r cannot be polled; no longer polling it", kind.name, resource.tavus_id
+            )
+            await self._services.store.update_resource(resource_id=resource.id, finished=True)
+            return 0
         if kind.poll is not None:
             self._polled_at[resource.id] = self._clock()
             try:

@@ -127,6 +127,12 @@ def test_create_arguments_nest_layer_settings_and_drop_empty_ones() -> None:
         ("[1, 2]", "list of operations"),
         ('"replace"', "list of operations"),
         ("x" * 3001, "under 3,000 characters"),
+        ('[{"op": "add", "path": "/context", "value": NaN}]', "NaN is not a value JSON"),
+        ('[{"op": "add", "path": "/context", "value": -Infinity}]', "not a value JSON"),
+        ('[{"op": "add", "path": "/context", "value": 1e400}]', "too large a number"),
+        ("[" * 900 + "]" * 900, "nest at most 32 levels"),  # no RecursionError either
+        ('[{"op": "add", "path": "/a", "value": ' + "[" * 40 + "]" * 40 + "}]", "nest at most"),
+        ("[" + ",".join(['{"op":"remove","path":"/a"}'] * 101) + "]", "At most 100"),
     ],
 )
 def test_a_patch_that_is_not_operations_is_refused(text: str, words: str) -> None:
@@ -468,3 +474,20 @@ def test_an_edit_tried_on_the_redacted_persona_does_the_same_to_the_real_one() -
         "/layers/llm/api_key", edits.HIDDEN, None, hidden=True
     )
     assert found["/layers/tts/api_key"].after == edits.HIDDEN
+
+
+@pytest.mark.parametrize("path", ["/context~", "/context~2", "/a~b"])
+def test_a_path_with_a_broken_escape_is_refused_in_words(path: str) -> None:
+    words = refusal([{"op": "replace", "path": path, "value": "x"}])
+
+    assert "is not a path" in words and "`~` is followed by 0 or 1" in words
+
+
+def test_copies_cannot_grow_the_persona_without_bound() -> None:
+    """Each copy of a member into itself doubles it: a short patch must not fill the memory."""
+    big = persona(layers={"llm": {"model": "m" * 2000}})
+    doubling = [
+        {"op": "copy", "from": "/layers/llm", "path": f"/layers/llm/c{n}"} for n in range(30)
+    ]
+
+    assert "over 500,000 characters" in refusal(doubling, big)

@@ -305,3 +305,23 @@ async def test_perception_unavailable_ends_the_wait(
     await poller(services, clock).poll_once()
 
     assert (await current(services, resource)).finished
+
+
+async def test_an_id_that_cannot_go_in_a_url_is_not_polled_again_and_again(
+    services: Services, clock: Clock, tavus_api: FakeTavus, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Tavus named a job with a space in it: no GET can ask about it, so the poller says so
+    once and stops, instead of logging a traceback on every pass."""
+    odd = await services.store.create_resource(
+        kind="video", tavus_id="v 1", team_id="T0001", owner_user_id="U1", channel_id=CHANNEL
+    )
+    the_poller = poller(services, clock)
+
+    for _ in range(3):
+        await the_poller.poll_once()
+
+    assert (await current(services, odd)).finished
+    assert tavus_api.requests == []
+    assert [r.levelname for r in caplog.records if "cannot be polled" in r.getMessage()] == [
+        "WARNING"
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._http import usable_id
 from .client import TavusClient
 from .dictionaries import PronunciationDictionaries
 from .documents import Documents
@@ -60,6 +61,7 @@ from .videos import Videos
 from .voices import Voices
 
 __all__ = [
+    "usable_id",
     "BadRequest",
     "Conflict",
     "Conversation",

@@ -46,6 +46,15 @@ def path_param(name: str, value: str) -> str:
     return value
 
 
+def usable_id(value: str) -> bool:
+    """Whether ``value`` can name a resource in a URL (``path_param`` would take it)."""
+    try:
+        path_param("id", value)
+    except ValueError:
+        return False
+    return True
+
+
 def query(**params: str | int | bool | None) -> dict[str, str | int]:
     """Drop unset parameters; booleans become Tavus's `true`/`false`."""
     out: dict[str, str | int] = {}

@@ -34,9 +34,14 @@ def _check_crawl(crawl: CrawlConfig | None) -> dict[str, Any] | None:
     return checked
 
 
-def _check_url(document_url: str) -> None:
-    if not document_url.strip().startswith(URL_SCHEMES):
+def _checked_url(document_url: str) -> str:
+    """The URL with its scheme in lower case (``HTTPS://`` is the same address)."""
+    url = document_url.strip()
+    scheme, colon, rest = url.partition(":")
+    url = f"{scheme.lower()}{colon}{rest}"
+    if not url.startswith(URL_SCHEMES):
         raise ValueError("document_url must be an http(s) URL of a file or a website")
+    return url
 
 
 def _comma_joined_tags(tags: Sequence[str] | None) -> str | None:
@@ -63,9 +68,8 @@ class Documents(APIResource):
     ) -> Document:
         """Start processing a file or website (minutes). Never retried: a retry could add a
         second document. ``crawl`` follows links from a website URL."""
-        _check_url(document_url)
         body = given(
-            document_url=document_url,
+            document_url=_checked_url(document_url),
             document_name=document_name,
             tags=listed("tags", tags),
             crawl=_check_crawl(crawl),

@@ -25,11 +25,13 @@ async def pack(
 ) -> str:
     """The `private_metadata` for ``payload``: itself, or the key it is kept under (always,
     with ``keep``)."""
-    inline = json.dumps({"v": payload}, separators=(",", ":"), ensure_ascii=False)
+    # ASCII: a lone surrogate from Tavus or the user survives as \udce9 (Slack and SQLite
+    # refuse it raw).
+    inline = json.dumps({"v": payload}, separators=(",", ":"))
     if not keep and len(inline) <= kit.PRIVATE_METADATA_MAX:
         return inline
     key = PREFIX + secrets.token_urlsafe(18)
-    value = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    value = json.dumps(payload, separators=(",", ":"))
     await store.set_preference(team_id=team_id, scope=SCOPE, scope_id=user_id, key=key, value=value)
     return json.dumps({"kept": key})
 

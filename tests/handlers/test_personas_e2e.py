@@ -571,3 +571,20 @@ async def test_a_personas_own_api_key_never_reaches_slack(
     seen = json.dumps([c.args for c in harness_.slack.calls] + [refused, answer, applied])
     assert KEY not in seen and NEW_KEY not in seen
     assert await store.get_preferences(team_id="T0001", scope="user", scope_id=ADMIN_ID) == {}
+
+
+async def test_a_lone_surrogate_from_tavus_or_the_user_is_no_crash(
+    running: tuple[Harness, Sandbox],
+) -> None:
+    """Text Slack and SQLite refuse raw (half of a UTF-16 pair) travels escaped."""
+    harness_, sandbox = running
+    persona_id = await create_persona(harness_, sandbox)
+    sandbox.state.personas[persona_id]["context"] = "caf\udce9"
+
+    await harness_.command(f"persona edit {persona_id}")
+    view_id, form = await latest_view(harness_, "views.update", "Editing")
+    typed = '[{"op": "replace", "path": "/context", "value": "\\udce9 ok"}]'
+    answer = await submit(harness_, modal.EDIT_CALLBACK, view_id, form, **{modal.B_PATCH: typed})
+
+    assert answer["response_action"] == "update", answer
+    harness_.slack.assert_nothing_rejected()

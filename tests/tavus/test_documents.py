@@ -78,6 +78,13 @@ async def test_create_sends_only_the_url_when_that_is_all(make_tavus: MakeTavus)
     assert recorder.body() == {"document_url": URL}
 
 
+async def test_an_upper_case_scheme_is_the_same_address(make_tavus: MakeTavus) -> None:
+    recorder = Recorder(ok(DOCUMENT))
+    await make_tavus(recorder).documents.create(document_url="HTTPS://Docs.example.com/A.pdf")
+
+    assert recorder.body() == {"document_url": "https://Docs.example.com/A.pdf"}
+
+
 async def test_create_is_never_retried(make_tavus: MakeTavus) -> None:
     recorder = Recorder(unreachable, ok(DOCUMENT))
     with pytest.raises(Exception, match="Could not reach Tavus"):
