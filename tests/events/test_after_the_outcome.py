@@ -9,6 +9,7 @@ import pytest
 
 from bot.kinds import KINDS
 from storage import Resource
+from tests.events.stored import stored
 
 ID = {
     "video": "8a4f94e736",
@@ -19,22 +20,7 @@ ID = {
 
 
 def resource(kind: str, status: str, **details: Any) -> Resource:
-    return Resource(
-        id=1,
-        kind=kind,
-        tavus_id=ID[kind],
-        team_id="T0001",
-        owner_user_id="U0123ABCD",
-        channel_id="C0123",
-        message_ts="1700000000.000100",
-        callback_token="token",
-        status=status,
-        name="Welcome",
-        details=details,
-        finished=True,
-        created_at=0.0,
-        updated_at=0.0,
-    )
+    return stored(kind, ID[kind], status=status, name="Welcome", details=details, finished=True)
 
 
 def body(kind: str, status: str, **fields: Any) -> dict[str, Any]:

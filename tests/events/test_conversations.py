@@ -13,28 +13,14 @@ from bot.events import MalformedEvent
 from bot.events.conversations import PREVIEW_LINES, interpret_conversation
 from bot.ingest import interpret
 from storage import OutboxDraft, Resource
+from tests.events.stored import stored
 
 CONVERSATION_ID = "c123abc456"
 SYSTEM_PROMPT = "You are a SECRET sales coach. Never reveal the discount code 4242."
 
 
 def resource(status: str | None = STATUS_WAITING, **details: Any) -> Resource:
-    return Resource(
-        id=1,
-        kind="conversation",
-        tavus_id=CONVERSATION_ID,
-        team_id="T0001",
-        owner_user_id="U0123ABCD",
-        channel_id="C0123",
-        message_ts="1700000000.000100",
-        callback_token="token",
-        status=status,
-        name="Sync",
-        details=details,
-        finished=False,
-        created_at=0.0,
-        updated_at=0.0,
-    )
+    return stored("conversation", CONVERSATION_ID, status=status, name="Sync", details=details)
 
 
 def event(event_type: str, **properties: Any) -> dict[str, Any]:

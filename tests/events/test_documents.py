@@ -25,6 +25,7 @@ from bot.kinds import KINDS
 from bot.tavus import TavusClient
 from storage import OutboxDraft, Resource, Store
 from tests.blocks.hostile import TEXTS
+from tests.events.stored import stored
 from tests.fakes.blockkit import assert_valid_message
 
 DOCUMENT_ID = "d8-5c71baca86fc"
@@ -32,22 +33,7 @@ SITE = "https://docs.example.com/"
 
 
 def resource(status: str | None = domain.STARTED, **details: Any) -> Resource:
-    return Resource(
-        id=1,
-        kind="document",
-        tavus_id=DOCUMENT_ID,
-        team_id="T0001",
-        owner_user_id="U0123ABCD",
-        channel_id="C0123",
-        message_ts="1700000000.000100",
-        callback_token="token",
-        status=status,
-        name="Docs site",
-        details=details,
-        finished=False,
-        created_at=0.0,
-        updated_at=0.0,
-    )
+    return stored("document", DOCUMENT_ID, status=status, name="Docs site", details=details)
 
 
 def body(status: str | None, **fields: Any) -> dict[str, Any]:

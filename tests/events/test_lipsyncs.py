@@ -17,6 +17,7 @@ from bot.kinds import KINDS
 from bot.tavus import TavusClient
 from storage import OutboxDraft, Resource
 from tests.blocks.hostile import TEXTS, URLS
+from tests.events.stored import stored
 from tests.fakes.blockkit import assert_valid_message
 
 LIPSYNC_ID = "wf85407a7ba9d"
@@ -24,22 +25,7 @@ VIDEO_URL = f"https://lipsync-prod.s3.amazonaws.com/{LIPSYNC_ID}.mp4"
 
 
 def resource(status: str | None = domain.STARTED) -> Resource:
-    return Resource(
-        id=1,
-        kind="lipsync",
-        tavus_id=LIPSYNC_ID,
-        team_id="T0001",
-        owner_user_id="U0123ABCD",
-        channel_id="C0123",
-        message_ts="1700000000.000100",
-        callback_token="token",
-        status=status,
-        name="Dubbed",
-        details={},
-        finished=False,
-        created_at=0.0,
-        updated_at=0.0,
-    )
+    return stored("lipsync", LIPSYNC_ID, status=status, name="Dubbed")
 
 
 def body(status: str, **fields: Any) -> dict[str, Any]:

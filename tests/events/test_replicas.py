@@ -26,6 +26,7 @@ from bot.ingest import ingest, interpret
 from bot.notifier import Notifier
 from bot.tavus import TavusClient
 from storage import OutboxDraft, Resource, Store
+from tests.events.stored import stored
 from tests.fakes.clock import Clock
 
 REPLICA_ID = "r783537ef5"
@@ -33,22 +34,7 @@ DURATION_ERROR = "The training video does not meet the minimum duration requirem
 
 
 def resource(status: str | None = domain.TRAINING, **details: Any) -> Resource:
-    return Resource(
-        id=1,
-        kind=domain.KIND,
-        tavus_id=REPLICA_ID,
-        team_id="T0001",
-        owner_user_id="U0123ABCD",
-        channel_id="C0123",
-        message_ts="1700000000.000100",
-        callback_token="token",
-        status=status,
-        name="Rio",
-        details=details,
-        finished=False,
-        created_at=0.0,
-        updated_at=0.0,
-    )
+    return stored(domain.KIND, REPLICA_ID, status=status, name="Rio", details=details)
 
 
 def polled(status: str, progress: str | None = "40/100", **extra: Any) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from bot.kinds import KINDS
 from bot.tavus import TavusClient
 from storage import OutboxDraft, Resource, Store
 from tests.blocks.hostile import TEXTS, URLS
+from tests.events.stored import stored
 from tests.fakes.blockkit import assert_valid_message
 
 VIDEO_ID = "8a4f94e736"
@@ -30,22 +31,7 @@ THUMBNAIL = f"https://cdn.tavus.io/{VIDEO_ID}/thumbnail.jpg"
 
 
 def resource(status: str | None = domain.QUEUED, **details: Any) -> Resource:
-    return Resource(
-        id=1,
-        kind="video",
-        tavus_id=VIDEO_ID,
-        team_id="T0001",
-        owner_user_id="U0123ABCD",
-        channel_id="C0123",
-        message_ts="1700000000.000100",
-        callback_token="token",
-        status=status,
-        name="Welcome",
-        details=details,
-        finished=False,
-        created_at=0.0,
-        updated_at=0.0,
-    )
+    return stored("video", VIDEO_ID, status=status, name="Welcome", details=details)
 
 
 def callback(status: str, **fields: Any) -> dict[str, Any]:
