@@ -23,24 +23,21 @@ logger = logging.getLogger(__name__)
 UNREADABLE = "unreadable"
 
 
-def named_ids(kind: ResourceKind, body: Mapping[str, Any]) -> dict[str, str]:
-    """The ids this body says it is about, by key (the current name and older ones)."""
-    named = {}
+def named_id(kind: ResourceKind, body: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(key, id): the id this body says it is about, under the first of its kind's names
+    that it uses (the current one, then older ones: as the client reads it). None: unsaid."""
     for key in kind.id_keys:
         value = body.get(key)
         if value is not None and not isinstance(value, bool):
-            named[key] = as_text(value)[:200]
-    return named
+            return key, as_text(value)[:200]
+    return None
 
 
 def check_identity(resource: Resource, body: Mapping[str, Any]) -> None:
-    """A token is one resource's: a body naming another one, under any of the names its kind
-    goes by, is refused (400), not stored."""
-    if resource.tavus_id is None:
-        return
-    for key, named in named_ids(kind_of(resource), body).items():
-        if named != resource.tavus_id:
-            raise MalformedEvent(f"{key} does not match this callback URL")
+    """A token is one resource's: a body naming another one is refused (400), not stored."""
+    named = named_id(kind_of(resource), body)
+    if named is not None and resource.tavus_id is not None and named[1] != resource.tavus_id:
+        raise MalformedEvent(f"{named[0]} does not match this callback URL")
 
 
 def interpret(resource: Resource, body: Mapping[str, Any]) -> Interpretation:

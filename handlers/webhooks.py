@@ -19,7 +19,7 @@ from aiohttp import web
 
 from bot.callback_tokens import TOKEN_SHAPE
 from bot.events import MalformedEvent
-from bot.ingest import ingest, named_ids
+from bot.ingest import ingest, named_id
 from bot.kinds import UnknownKind, kind_of
 from bot.services import Services
 from storage import Resource, StoreError
@@ -126,10 +126,8 @@ async def _adopt_if_pending(
     if not resource.is_pending:
         return resource
     kind = kind_of(resource)
-    named = set(named_ids(kind, body).values())
-    if len(named) > 1:
-        raise MalformedEvent(f"the body names two different {kind.name}s")
-    tavus_id = next(iter(named), None)
+    named = named_id(kind, body)
+    tavus_id = named[1] if named is not None else None
     if not tavus_id:
         return resource
     if not kind.noun.is_id(tavus_id):

@@ -153,7 +153,8 @@ def test_a_body_naming_another_document_is_refused() -> None:
 
 def test_a_body_naming_another_document_by_its_older_key_is_refused() -> None:
     with pytest.raises(MalformedEvent, match="uuid"):
-        interpret(resource(), {**body("error"), "uuid": "d1-000000000000"})
+        older = {k: v for k, v in body("error").items() if k != "document_id"}
+        interpret(resource(), {**older, "uuid": "d1-000000000000"})
 
 
 # -- recrawls ------------------------------------------------------------------------------
