@@ -124,8 +124,9 @@ async def app_world(
 ) -> AsyncIterator[tuple[Harness, Sandbox]]:
     """The app on a fresh database between a fake Slack and the Tavus sandbox.
     ``called_back``: PUBLIC_URL points at the app, so Tavus calls it back (else it polls)."""
-    port = free_port()
     async with FakeSlack() as slack, tavus_sandbox(**(sandbox_options or {})) as sandbox:
+        # Chosen after the fakes have bound their own ports, as close to the app's as can be.
+        port = free_port()
         if called_back:
             overrides = {"port": port, "public_url": f"http://127.0.0.1:{port}", **overrides}
         settings = app_settings(

@@ -21,17 +21,14 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.errors import api_message, read_json, read_object
-from bot.sandbox.pagination import paginate
+from bot.sandbox.errors import api_message, read_object
 from bot.sandbox.sets import (
     Invalid,
+    SetRoutes,
     check_keys,
     choice,
-    find,
-    get_one,
     item_list,
     optional_url,
-    patched_set,
     required_text,
     unique_names,
 )
@@ -51,12 +48,18 @@ UUID_NAMESPACE = uuid.UUID("6f1d8a52-3c4e-4b7a-9a51-2d0c7e9b1f35")
 
 
 def add_routes(app: web.Application, state: SandboxState) -> None:
-    handlers = _GuardrailHandlers(state)
-    app.router.add_post("/v2/guardrails", handlers.create)
-    app.router.add_get("/v2/guardrails", handlers.index)
-    app.router.add_get("/v2/guardrails/{guardrails_id}", handlers.show)
-    app.router.add_patch("/v2/guardrails/{guardrails_id}", handlers.patch)
-    app.router.add_delete("/v2/guardrails/{guardrails_id}", handlers.delete)
+    routes = SetRoutes(
+        path="/v2/guardrails",
+        id_key=ID_KEY,
+        sets=lambda: state.guardrails,
+        get_shape=lambda: state.guardrails_get_shape,
+        fields=SET_FIELDS,
+        item_fields=GUARDRAIL_FIELDS,
+        validate=check_guardrails,
+        not_found=NOT_FOUND,
+        updated=UPDATED,
+    )
+    routes.add(app, _GuardrailHandlers(state).create)
 
 
 # Validation
@@ -130,9 +133,6 @@ class _GuardrailHandlers:
     def __init__(self, state: SandboxState) -> None:
         self.state = state
 
-    def _find(self, request: web.Request) -> dict[str, Any]:
-        return find(self.state.guardrails, request, ID_KEY, NOT_FOUND)
-
     async def create(self, request: web.Request) -> web.Response:
         body = await read_object(request)
         unknown = sorted(set(body) - set(SET_FIELDS))
@@ -147,28 +147,3 @@ class _GuardrailHandlers:
         self.state.guardrails[created[ID_KEY]] = created
         answer = {ID_KEY: created[ID_KEY], "guardrails_name": created["name"], "status": "active"}
         return web.json_response({**answer, "created_at": now})
-
-    async def index(self, request: web.Request) -> web.Response:
-        return web.json_response(paginate(request, list(reversed(self.state.guardrails.values()))))
-
-    async def show(self, request: web.Request) -> web.Response:
-        return web.json_response(get_one(self._find(request), self.state.guardrails_get_shape))
-
-    async def patch(self, request: web.Request) -> web.Response:
-        current = self._find(request)
-        patched = patched_set(
-            current,
-            await read_json(request),
-            id_key=ID_KEY,
-            fields=SET_FIELDS,
-            item_fields=GUARDRAIL_FIELDS,
-            validate=check_guardrails,
-        )
-        if patched is None:
-            return web.Response(status=304)
-        self.state.guardrails[current[ID_KEY]] = patched
-        return web.json_response({"message": UPDATED})
-
-    async def delete(self, request: web.Request) -> web.Response:
-        del self.state.guardrails[self._find(request)[ID_KEY]]
-        return web.Response(status=204)

@@ -22,17 +22,14 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.errors import api_message, read_json, read_object
-from bot.sandbox.pagination import paginate
+from bot.sandbox.errors import api_message, read_object
 from bot.sandbox.sets import (
     Invalid,
+    SetRoutes,
     check_keys,
     choice,
-    find,
-    get_one,
     item_list,
     optional_url,
-    patched_set,
     required_text,
     unique_names,
 )
@@ -71,12 +68,18 @@ SAMPLE_VALUES = (
 
 
 def add_routes(app: web.Application, state: SandboxState) -> None:
-    handlers = _ObjectiveHandlers(state)
-    app.router.add_post("/v2/objectives", handlers.create)
-    app.router.add_get("/v2/objectives", handlers.index)
-    app.router.add_get("/v2/objectives/{objectives_id}", handlers.show)
-    app.router.add_patch("/v2/objectives/{objectives_id}", handlers.patch)
-    app.router.add_delete("/v2/objectives/{objectives_id}", handlers.delete)
+    routes = SetRoutes(
+        path="/v2/objectives",
+        id_key=ID_KEY,
+        sets=lambda: state.objectives,
+        get_shape=lambda: state.objectives_get_shape,
+        fields=("data",),
+        item_fields=OBJECTIVE_FIELDS,
+        validate=check_objectives,
+        not_found=NOT_FOUND,
+        updated=UPDATED,
+    )
+    routes.add(app, _ObjectiveHandlers(state).create)
 
 
 # Validation
@@ -193,9 +196,6 @@ class _ObjectiveHandlers:
     def __init__(self, state: SandboxState) -> None:
         self.state = state
 
-    def _find(self, request: web.Request) -> dict[str, Any]:
-        return find(self.state.objectives, request, ID_KEY, NOT_FOUND)
-
     async def create(self, request: web.Request) -> web.Response:
         body = await read_object(request)
         if set(body) - {"data"}:
@@ -210,28 +210,3 @@ class _ObjectiveHandlers:
         first = created["data"][0]["objective_name"]
         answer = {ID_KEY: created[ID_KEY], "objective_name": first, "status": "active"}
         return web.json_response({**answer, "created_at": now})
-
-    async def index(self, request: web.Request) -> web.Response:
-        return web.json_response(paginate(request, list(reversed(self.state.objectives.values()))))
-
-    async def show(self, request: web.Request) -> web.Response:
-        return web.json_response(get_one(self._find(request), self.state.objectives_get_shape))
-
-    async def patch(self, request: web.Request) -> web.Response:
-        current = self._find(request)
-        patched = patched_set(
-            current,
-            await read_json(request),
-            id_key=ID_KEY,
-            fields=("data",),
-            item_fields=OBJECTIVE_FIELDS,
-            validate=check_objectives,
-        )
-        if patched is None:
-            return web.Response(status=304)
-        self.state.objectives[current[ID_KEY]] = patched
-        return web.json_response({"message": UPDATED})
-
-    async def delete(self, request: web.Request) -> web.Response:
-        del self.state.objectives[self._find(request)[ID_KEY]]
-        return web.Response(status=204)

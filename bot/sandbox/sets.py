@@ -14,12 +14,14 @@ well-formed unknown id 404, as the spec lists both.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.errors import ApiError, bad_request
+from bot.sandbox.errors import ApiError, bad_request, read_json
+from bot.sandbox.pagination import paginate
 from bot.sandbox.patching import patch_document
 from bot.sandbox.state import iso_now
 
@@ -152,3 +154,58 @@ def patched_set(
     except Invalid as exc:
         raise bad_request(str(exc)) from exc
     return {**checked, **{key: current[key] for key in read_only}, "updated_at": iso_now()}
+
+
+Handler = Callable[[web.Request], Awaitable[web.Response]]
+
+
+@dataclass(frozen=True)
+class SetRoutes:
+    """List, GET one, PATCH and DELETE, which both families serve alike; each family's own
+    create is given to ``add``."""
+
+    path: str  # "/v2/objectives"
+    id_key: str
+    sets: Callable[[], dict[str, dict[str, Any]]]  # the state's sets of this family, by id
+    get_shape: Callable[[], str]  # the `*_get_shape` option, read at each GET
+    fields: tuple[str, ...]  # the set's writable top-level fields
+    item_fields: tuple[str, ...]
+    validate: Callable[[dict[str, Any]], dict[str, Any]]
+    not_found: str
+    updated: str
+
+    def add(self, app: web.Application, create: Handler) -> None:
+        one = f"{self.path}/{{{self.id_key}}}"
+        app.router.add_post(self.path, create)
+        app.router.add_get(self.path, self.index)
+        app.router.add_get(one, self.show)
+        app.router.add_patch(one, self.patch)
+        app.router.add_delete(one, self.delete)
+
+    def find(self, request: web.Request) -> dict[str, Any]:
+        return find(self.sets(), request, self.id_key, self.not_found)
+
+    async def index(self, request: web.Request) -> web.Response:
+        return web.json_response(paginate(request, list(reversed(self.sets().values()))))
+
+    async def show(self, request: web.Request) -> web.Response:
+        return web.json_response(get_one(self.find(request), self.get_shape()))
+
+    async def patch(self, request: web.Request) -> web.Response:
+        current = self.find(request)
+        patched = patched_set(
+            current,
+            await read_json(request),
+            id_key=self.id_key,
+            fields=self.fields,
+            item_fields=self.item_fields,
+            validate=self.validate,
+        )
+        if patched is None:
+            return web.Response(status=304)
+        self.sets()[current[self.id_key]] = patched
+        return web.json_response({"message": self.updated})
+
+    async def delete(self, request: web.Request) -> web.Response:
+        del self.sets()[self.find(request)[self.id_key]]
+        return web.Response(status=204)
