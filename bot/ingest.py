@@ -42,11 +42,30 @@ def check_identity(resource: Resource, body: Mapping[str, Any]) -> None:
 
 def interpret(resource: Resource, body: Mapping[str, Any]) -> Interpretation:
     check_identity(resource, body)
+    kind = kind_of(resource)
     try:
-        return kind_of(resource).interpret(resource, body)
+        found = kind.interpret(resource, body)
     except Exception:  # a bug must not lose the event: keep it, post nothing, say so
         logger.exception("could not interpret a callback for %s %s", resource.kind, resource.id)
         return Interpretation(dedup_key=f"{UNREADABLE}:{fingerprint(body)}", event_type=UNREADABLE)
+    return after_the_outcome(kind, resource, found)
+
+
+def after_the_outcome(
+    kind: ResourceKind, resource: Resource, found: Interpretation
+) -> Interpretation:
+    """``found``, unless it is news that comes after the resource's outcome is known (one of
+    its kind's ``final`` statuses) and does not move it on: a contradicting result, a late
+    progress report, anything after a deletion. That is stored under its own key (seen
+    again, a duplicate) but changes nothing and posts nothing: the card and the thread keep
+    the outcome they told. The same outcome again passes, and so does a later step (a ready
+    video deleted in Tavus)."""
+    current = resource.status
+    if current not in kind.final or found.status in (None, current):
+        return found
+    if kind.lifecycle.rank(found.status) > kind.lifecycle.rank(current):
+        return found
+    return Interpretation(dedup_key=found.dedup_key, event_type=found.event_type)
 
 
 async def ingest(

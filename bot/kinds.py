@@ -67,6 +67,8 @@ class ResourceKind:
     finished: FinishedTest  # nothing more will come: stop polling it
     poll_spacing: PollSpacing | None = None  # None: polled at every pass
     older_id_keys: tuple[str, ...] = ()  # what older bodies name it by, besides ``id_key``
+    # Outcomes after which news that does not move it on changes nothing (``bot.ingest``).
+    final: frozenset[str] = frozenset()
 
     @property
     def name(self) -> str:
@@ -97,6 +99,7 @@ REPLICA = ResourceKind(
     finished=replica_events.replica_finished,
     # Training takes hours: every 10% of its age, and at least every five minutes.
     poll_spacing=PollSpacing(fraction=0.1, cap_seconds=300.0),
+    final=replica_domain.FINISHED,
 )
 
 VIDEO = ResourceKind(
@@ -107,6 +110,7 @@ VIDEO = ResourceKind(
     render_card=video_blocks.render_card,
     poll=video_events.poll_video,
     finished=video_events.video_finished,
+    final=video_domain.FINAL,
 )
 
 LIPSYNC = ResourceKind(
@@ -118,6 +122,7 @@ LIPSYNC = ResourceKind(
     poll=lipsync_events.poll_lipsync,
     finished=lipsync_events.lipsync_finished,
     older_id_keys=lipsync_domain.OLDER_ID_KEYS,
+    final=lipsync_domain.FINAL,
 )
 
 DOCUMENT = ResourceKind(
@@ -129,6 +134,8 @@ DOCUMENT = ResourceKind(
     poll=document_events.poll_document,
     finished=document_events.document_finished,
     older_id_keys=document_domain.OLDER_ID_KEYS,
+    # Only a deletion: a result has generations (recrawls), which the interpreter keeps apart.
+    final=frozenset({document_domain.DELETED}),
 )
 
 # Objectives and guardrails: sets with no card and nothing to poll; each event names the

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.blocks.text import as_text, truncate
-from bot.domain.lifecycle import Lifecycle
 from bot.events.base import Interpretation, fingerprint
 from storage import Resource
 
@@ -39,23 +38,6 @@ def unreadable(unknown: str, status: str | None, body: Body) -> Interpretation:
     volatile = ("updated_at", "webhook_url", "callback_url")
     stable = {key: value for key, value in body.items() if key not in volatile}
     return Interpretation(dedup_key=f"odd:{fingerprint(stable)}", event_type=unknown)
-
-
-def after_the_outcome(
-    resource: Resource, found: Interpretation, *, lifecycle: Lifecycle, final: frozenset[str]
-) -> Interpretation:
-    """``found``, unless it is news that comes after the resource's outcome is known (a
-    ``final`` status) and does not move it on: a contradicting result, a late progress
-    report, anything after a deletion. That is stored under its own key (seen again, a
-    duplicate) but changes nothing and posts nothing: the card and the thread keep the
-    outcome they told. The same outcome again passes, and so does a later step (a ready
-    video deleted in Tavus)."""
-    current = resource.status
-    if current not in final or found.status in (None, current):
-        return found
-    if lifecycle.rank(found.status) > lifecycle.rank(current):
-        return found
-    return Interpretation(dedup_key=found.dedup_key, event_type=found.event_type)
 
 
 def reason_of(body: Body, *keys: str) -> str | None:

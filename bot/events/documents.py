@@ -17,7 +17,7 @@ from bot.blocks import documents as blocks
 from bot.blocks.text import as_text, truncate
 from bot.domain import documents as domain
 from bot.events.base import REFRESH_PARENT, REFRESH_PROGRESS, Interpretation, Polled, reply
-from bot.events.by_status import REASON_MAX, after_the_outcome, stalled, status_of, unreadable
+from bot.events.by_status import REASON_MAX, stalled, status_of, unreadable
 from bot.tavus import NotFound, TavusClient
 from bot.tavus.models import progress_percent
 from storage import Resource
@@ -37,9 +37,6 @@ def settled_generation(resource: Resource) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-_GONE = frozenset({domain.DELETED})  # deleted from Slack: whatever Tavus says next is late
-
-
 def dedup_key(generation: int, state: str) -> str:
     return state if generation == 0 else f"recrawl:{generation}:{state}"
 
@@ -49,10 +46,8 @@ def interpret_document(resource: Resource, body: Body) -> Interpretation:
     if status not in domain.STATUSES:
         return unreadable(domain.UNKNOWN, status, body)
     if status in domain.RUNNING:
-        found = _running(resource, body, status)
-    else:
-        found = _result(resource, body, status)
-    return after_the_outcome(resource, found, lifecycle=domain.LIFECYCLE, final=_GONE)
+        return _running(resource, body, status)
+    return _result(resource, body, status)
 
 
 def _running(resource: Resource, body: Body, status: str) -> Interpretation:

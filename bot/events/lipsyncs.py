@@ -13,7 +13,6 @@ from bot.blocks import lipsyncs as blocks
 from bot.domain import lipsyncs as domain
 from bot.events.base import REFRESH_PARENT, REFRESH_PROGRESS, Interpretation, Polled, reply
 from bot.events.by_status import (
-    after_the_outcome,
     reason_of,
     stalled,
     status_of,
@@ -31,9 +30,7 @@ def interpret_lipsync(resource: Resource, body: Body) -> Interpretation:
     handler = _HANDLERS.get(status or "")
     if handler is None:
         return unreadable(domain.UNKNOWN, status, body)
-    return after_the_outcome(
-        resource, handler(body), lifecycle=domain.LIFECYCLE, final=domain.FINAL
-    )
+    return handler(body)
 
 
 def _started(body: Body) -> Interpretation:

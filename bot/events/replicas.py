@@ -16,7 +16,7 @@ from bot.blocks.replicas import REASON_MAX, failed_message, trained_message
 from bot.blocks.text import as_text, truncate
 from bot.domain import replicas as domain
 from bot.events.base import REFRESH_PARENT, REFRESH_PROGRESS, Interpretation, Polled, reply
-from bot.events.by_status import after_the_outcome, stalled, status_of, unreadable
+from bot.events.by_status import stalled, status_of, unreadable
 from bot.tavus import NotFound, TavusClient
 from bot.tavus.models import progress_percent
 from storage import Resource
@@ -28,12 +28,6 @@ Body = Mapping[str, Any]
 
 
 def interpret_replica(resource: Resource, body: Body) -> Interpretation:
-    return after_the_outcome(
-        resource, _interpret(resource, body), lifecycle=domain.LIFECYCLE, final=domain.FINISHED
-    )
-
-
-def _interpret(resource: Resource, body: Body) -> Interpretation:
     status = domain.status_of(body.get("status"))
     if status == domain.TRAINING:
         return _training(body)

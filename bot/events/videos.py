@@ -14,7 +14,6 @@ from bot.blocks import videos as blocks
 from bot.domain import videos as domain
 from bot.events.base import REFRESH_PARENT, REFRESH_PROGRESS, Interpretation, Polled, reply
 from bot.events.by_status import (
-    after_the_outcome,
     reason_of,
     stalled,
     status_of,
@@ -36,9 +35,7 @@ def interpret_video(resource: Resource, body: Body) -> Interpretation:
     handler = _HANDLERS.get(status or "")
     if handler is None:
         return unreadable(domain.UNKNOWN, status, body)
-    return after_the_outcome(
-        resource, handler(resource, body), lifecycle=domain.LIFECYCLE, final=domain.FINAL
-    )
+    return handler(resource, body)
 
 
 def _queued(resource: Resource, body: Body) -> Interpretation:

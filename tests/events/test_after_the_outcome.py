@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bot.ingest import interpret
 from bot.kinds import KINDS
 from storage import Resource
 from tests.events.stored import stored
@@ -47,7 +48,7 @@ def body(kind: str, status: str, **fields: Any) -> dict[str, Any]:
 def test_news_after_the_outcome_changes_nothing(kind: str, outcome: str, news: str) -> None:
     known = resource(kind, outcome, settled=0)
 
-    found = KINDS[kind].interpret(known, body(kind, news, hosted_url="https://x.example/v"))
+    found = interpret(known, body(kind, news, hosted_url="https://x.example/v"))
 
     assert found.drafts == ()
     assert (found.status, found.details) == (None, {})
@@ -56,6 +57,6 @@ def test_news_after_the_outcome_changes_nothing(kind: str, outcome: str, news: s
 
 def test_a_later_step_still_counts() -> None:
     """A ready video deleted in Tavus moves on: that is news, told."""
-    found = KINDS["video"].interpret(resource("video", "ready"), body("video", "deleted"))
+    found = interpret(resource("video", "ready"), body("video", "deleted"))
 
     assert found.status == "deleted" and found.drafts
